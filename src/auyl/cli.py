@@ -1,0 +1,143 @@
+"""The ``auyl`` command.
+
+    auyl demo   [--port N] [--host H] [--data-dir DIR] [--no-serve] [--schools N] [--seed N]
+    auyl serve  [--port N] [--host H] [--data-dir DIR] [--threads N]
+    auyl worker [--data-dir DIR]          # a Huey consumer, for AUYL_TASKS=redis
+    auyl manage [--data-dir DIR] ARGS...  # Django's own commands
+
+The data directory is ``--data-dir``, else ``$AUYL_DATA_DIR``, else the default in
+:mod:`auyl.paths`. Later issues add one subcommand per engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from pathlib import Path
+
+
+def _setup_django(data_dir: str | None, mode: str | None = None) -> None:
+    if data_dir:
+        os.environ["AUYL_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
+    if mode:
+        os.environ.setdefault("AUYL_MODE", mode)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "auyl.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare_database_and_static() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _start_embedded_consumer() -> None:
+    """Run Huey's consumer in threads of this process (AUYL_TASKS=embedded)."""
+    from django.conf import settings
+
+    if settings.TASKS_BACKEND != "embedded":
+        return
+    from huey.contrib.djhuey import HUEY
+
+    consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=False)
+    # The consumer's own signal handlers only work in the main thread: skip them.
+    consumer._set_signal_handlers = lambda: None  # type: ignore[method-assign]
+    threading.Thread(target=consumer.run, name="auyl-tasks", daemon=True).start()
+
+
+def _serve(host: str, port: int, threads: int) -> None:
+    from waitress import serve
+
+    from auyl.wsgi import application
+
+    _start_embedded_consumer()
+    print(f"Auyl is running at http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    serve(application, host=host, port=port, threads=threads, ident="auyl")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django(args.data_dir, "demo")
+    from django.conf import settings
+
+    from auyl.demo.loader import demo_accounts_table, ensure_demo_region
+
+    _prepare_database_and_static()
+    created = ensure_demo_region(seed=args.seed, schools=args.schools, progress=print)
+    print(("Built" if created else "Found") + f" the demo region in {settings.DATA_DIR}")
+    print(demo_accounts_table())
+    if args.no_serve:
+        return 0
+    _serve(args.host, args.port, args.threads)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django(args.data_dir, "serve")
+    _prepare_database_and_static()
+    _serve(args.host, args.port, args.threads)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django(args.data_dir)
+    from django.core.management import call_command
+
+    call_command("run_huey")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _setup_django(args.data_dir)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["auyl manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="auyl", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, web: bool = False) -> None:
+        p.add_argument("--data-dir", help="where the database and uploads live")
+        if web:
+            p.add_argument("--host", default="127.0.0.1")
+            p.add_argument("--port", type=int, default=8000)
+            p.add_argument("--threads", type=int, default=8)
+
+    demo = sub.add_parser("demo", help="build the Aktobe demo region and serve it")
+    common(demo, web=True)
+    demo.add_argument("--no-serve", action="store_true", help="build the data, then exit")
+    demo.add_argument("--seed", type=int, default=2024)
+    demo.add_argument(
+        "--schools", type=int, default=None, help="generate N schools (7700: national scale)"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve Auyl with a production server (waitress)")
+    common(serve, web=True)
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run a background-task worker (AUYL_TASKS=redis)")
+    common(worker)
+    worker.set_defaults(func=cmd_worker)
+
+    manage = sub.add_parser("manage", help="run a Django management command")
+    common(manage)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

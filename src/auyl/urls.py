@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("jobs/", include("auyl.jobs.urls")),
+    path("accounts/", include("auyl.accounts.urls")),
+    path("", include("auyl.registry.urls")),
+]

@@ -13,14 +13,10 @@ The people (each test may ask for ``people`` and read ``people.aigerim`` etc.):
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
-os.environ.setdefault("AUYL_MODE", "test")
-os.environ.setdefault("AUYL_DATA_DIR", "/tmp/auyl-test-data")
 
 
 @dataclass

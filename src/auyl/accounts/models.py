@@ -61,6 +61,6 @@ class Profile(models.Model):
             raise ValidationError({"district": _("A methodologist needs a district.")})
         if needed == "school" and self.school_id is None:
             raise ValidationError({"school": _("This role needs a school.")})
-        if self.role == Role.HUB_COORDINATOR and self.school is not None:
-            if self.school.network_role != "hub":
-                raise ValidationError({"school": _("A hub coordinator's school must be a hub.")})
+        hub_coordinator = self.role == Role.HUB_COORDINATOR and self.school is not None
+        if hub_coordinator and self.school.network_role != "hub":  # type: ignore[union-attr]
+            raise ValidationError({"school": _("A hub coordinator's school must be a hub.")})

@@ -41,6 +41,9 @@ class Job(models.Model):
         verbose_name_plural = _("background jobs")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} ({self.state})"
+
     @property
     def percent(self) -> int:
         if self.state == self.State.DONE:

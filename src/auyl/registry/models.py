@@ -31,14 +31,14 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "kk").startswith("kk"):
             return self.name_kk or self.name_ru
         return self.name_ru or self.name_kk
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Region(BilingualName):
@@ -198,6 +198,9 @@ class Enrolment(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.school_id}: {self.grade} ({self.pupils})"
+
 
 class ClassSet(models.Model):
     """Pupils taught together in one room: one grade, or several grades combined.
@@ -294,6 +297,9 @@ class TeachingAssignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.teacher_id} @ {self.school_id}: {self.subject_id}"
+
 
 class Infrastructure(models.Model):
     """A school's connectivity, power, rooms and labs (one row per school)."""
@@ -339,6 +345,9 @@ class Infrastructure(models.Model):
         verbose_name = _("infrastructure")
         verbose_name_plural = _("infrastructure")
 
+    def __str__(self) -> str:
+        return f"{self.school_id}: {self.internet_type} {self.internet_mbps} Mbps"
+
     def clean(self) -> None:
         if self.internet_type == self.InternetType.NONE and self.internet_mbps:
             raise ValidationError(
@@ -382,3 +391,6 @@ class DeviceStock(models.Model):
                 fields=["school", "kind", "condition"], name="device_stock_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}: {self.kind}/{self.condition} x{self.count}"

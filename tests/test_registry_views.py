@@ -312,3 +312,15 @@ def test_school_is_small_only_with_a_combined_class_set(region):
     small = {s.code: s.is_small for s in annotated_schools(admin)}
     assert small["KHR007"] is True and small["ALG001"] is False
     assert School.objects.count() == 4
+
+
+def test_key_figures_count_schools_meeting_the_internet_norm(people, region):
+    from auyl.registry.selectors import district_rows, key_figures
+
+    EnrolmentFactory(school=region.hub, grade=5, pupils=500)
+    InfrastructureFactory(school=region.hub, internet_mbps=24)  # below 25
+    InfrastructureFactory(school=region.alga_school, internet_mbps=25)  # 0 pupils: 20 needed
+    ClassSetFactory(school=region.hub, name="5+6", grades=[5, 6])
+    figures = key_figures(people.aigerim)
+    assert (figures.adequate, figures.small, figures.no_internet) == (1, 1, 0)
+    assert [r["adequate"] for r in district_rows(people.aigerim)] == [1]

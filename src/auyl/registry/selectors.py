@@ -27,7 +27,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest
-
 from django.utils.translation import gettext_lazy as _
 
 from auyl.accounts.scoping import AnyUser, visible_districts, visible_schools
@@ -224,12 +223,13 @@ def key_figures(user: AnyUser, district: District | None = None) -> KeyFigures:
         small=Count("pk", filter=Q(is_small=True)),
         hubs=Count("pk", filter=Q(network_role=School.NetworkRole.HUB)),
         magnets=Count("pk", filter=Q(network_role=School.NetworkRole.MAGNET)),
-        adequate=Count("pk", filter=Q(adequate=True)),
         no_internet=Count(
             "pk",
             filter=Q(infrastructure__isnull=True) | Q(infrastructure__internet_type="none"),
         ),
     )
+    # Counted apart: SQLite loses this filtered count among the other aggregates.
+    agg["adequate"] = schools.filter(adequate=True).count()
     in_scope = schools.values("pk")
     enrolment = Enrolment.objects.filter(school__in=in_scope).aggregate(
         total=Coalesce(Sum("pupils"), 0),

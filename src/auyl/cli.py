@@ -46,7 +46,7 @@ def _start_embedded_consumer() -> None:
 
     consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=False)
     # The consumer's own signal handlers only work in the main thread: skip them.
-    consumer._set_signal_handlers = lambda: None  # type: ignore[method-assign]
+    consumer._set_signal_handlers = lambda: None
     threading.Thread(target=consumer.run, name="auyl-tasks", daemon=True).start()
 
 

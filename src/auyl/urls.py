@@ -5,6 +5,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("jobs/", include("auyl.jobs.urls")),
+    path("registry/io/", include("auyl.registry.io.urls")),
     path("accounts/", include("auyl.accounts.urls")),
     path("", include("auyl.registry.urls")),
 ]

@@ -32,9 +32,10 @@ def profile_of(user: AnyUser) -> Profile | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.profile  # type: ignore[union-attr]
+        profile: Profile = getattr(user, "profile")  # noqa: B009  (reverse one-to-one)
     except Profile.DoesNotExist:
         return None
+    return profile
 
 
 def role_of(user: AnyUser) -> Role | None:

@@ -48,6 +48,7 @@ def job_start(*, kind: str, by: Any, params: dict[str, Any], task: Callable[[str
 
 def job_progress(job: Job, done: int, total: int, message: str = "") -> None:
     """Record progress; writes at most about one row update per percent."""
+    job.done, job.total = done, total
     step = max(1, total // 100)
     if done != total and done % step:
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -38,10 +38,12 @@ class SchoolForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = visible_districts(user)
-        self.fields["hub"].queryset = School.objects.filter(
-            network_role=School.NetworkRole.HUB
-        ).exclude(pk=self.instance.pk)
+        district_field = cast(forms.ModelChoiceField, self.fields["district"])
+        district_field.queryset = visible_districts(user)
+        hub_field = cast(forms.ModelChoiceField, self.fields["hub"])
+        hub_field.queryset = School.objects.filter(network_role=School.NetworkRole.HUB).exclude(
+            pk=self.instance.pk
+        )
 
 
 def grade_label(grade: int) -> str:
@@ -82,7 +84,7 @@ class EnrolmentForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for grade in GRADES:
             if data.get(f"pupils_{grade}") and not (data.get(f"set_{grade}") or "").strip():
                 self.add_error(
@@ -129,7 +131,7 @@ class TeacherForm(forms.ModelForm):
             ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         extra = set(data.get("taught_here") or []) - set(data.get("subjects") or [])
         if extra:
             self.add_error(

@@ -30,6 +30,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from auyl.accounts.scoping import AnyUser, visible_districts, visible_schools
+from auyl.core.text import Casefold
 from auyl.engines import norms
 from auyl.registry.models import ClassSet, District, Enrolment, School, Teacher
 
@@ -51,6 +52,19 @@ SORTS = {
     "mbps": ("infrastructure__internet_mbps", "code"),
     "-mbps": ("-infrastructure__internet_mbps", "code"),
 }
+
+
+SEARCH_FIELDS = ("code", "name_kk", "name_ru", "settlement_kk", "settlement_ru")
+
+
+def search(qs: QuerySet[School], text: str) -> QuerySet[School]:
+    """Schools any of whose SEARCH_FIELDS contains ``text``, ignoring case in any alphabet."""
+    needle = text.casefold()
+    aliases = {f"{field}_folded": Casefold(field) for field in SEARCH_FIELDS}
+    query = Q()
+    for alias in aliases:
+        query |= Q(**{f"{alias}__contains": needle})
+    return qs.alias(**aliases).filter(query)
 
 
 def _pupils_subquery() -> Coalesce:
@@ -146,28 +160,21 @@ class SchoolFilters:
 def school_list(user: AnyUser, filters: SchoolFilters) -> QuerySet[School]:
     qs = annotated_schools(user)
     if filters.q:
-        q = filters.q
-        qs = qs.filter(
-            Q(code__icontains=q)
-            | Q(name_kk__icontains=q)
-            | Q(name_ru__icontains=q)
-            | Q(settlement_kk__icontains=q)
-            | Q(settlement_ru__icontains=q)
-        )
+        qs = search(qs, filters.q)
     if filters.district:
         qs = qs.filter(district__code=filters.district)
     if filters.locality:
         qs = qs.filter(locality=filters.locality)
     if filters.small in ("yes", "no"):
-        qs = qs.filter(is_small=filters.small == "yes")
+        qs = qs.filter(is_small=filters.small == "yes")  # type: ignore[misc]  # an annotation
     if filters.role:
         qs = qs.filter(network_role=filters.role)
     if filters.language:
         qs = qs.filter(language=filters.language)
     if filters.connectivity == "adequate":
-        qs = qs.filter(adequate=True)
+        qs = qs.filter(adequate=True)  # type: ignore[misc]  # an annotation
     elif filters.connectivity == "inadequate":
-        qs = qs.filter(adequate=False)
+        qs = qs.filter(adequate=False)  # type: ignore[misc]  # an annotation
     elif filters.connectivity == "none":
         qs = qs.filter(Q(infrastructure__isnull=True) | Q(infrastructure__internet_type="none"))
     return qs.order_by(*SORTS.get(filters.sort, SORTS["code"]))
@@ -223,13 +230,14 @@ def key_figures(user: AnyUser, district: District | None = None) -> KeyFigures:
         small=Count("pk", filter=Q(is_small=True)),
         hubs=Count("pk", filter=Q(network_role=School.NetworkRole.HUB)),
         magnets=Count("pk", filter=Q(network_role=School.NetworkRole.MAGNET)),
+        # not named "adequate": an aggregate may not shadow the annotation it filters on
+        n_adequate=Count("pk", filter=Q(adequate=True)),
         no_internet=Count(
             "pk",
             filter=Q(infrastructure__isnull=True) | Q(infrastructure__internet_type="none"),
         ),
     )
-    # Counted apart: SQLite loses this filtered count among the other aggregates.
-    agg["adequate"] = schools.filter(adequate=True).count()
+    agg["adequate"] = agg.pop("n_adequate")
     in_scope = schools.values("pk")
     enrolment = Enrolment.objects.filter(school__in=in_scope).aggregate(
         total=Coalesce(Sum("pupils"), 0),
@@ -246,35 +254,41 @@ def key_figures(user: AnyUser, district: District | None = None) -> KeyFigures:
 
 
 def district_rows(user: AnyUser) -> list[dict[str, Any]]:
-    """One row per visible district with its counts (two queries)."""
+    """One row per visible district with its counts (two queries).
+
+    Aggregates are named ``n_*`` so that none shadows the annotation it counts (PostgreSQL
+    refuses ``adequate=Count(..., filter=Q(adequate=True))``).
+    """
     districts = {d.pk: d for d in visible_districts(user)}
     rows = (
         annotated_schools(user)
         .order_by()
         .values("district_id")
         .annotate(
-            schools=Count("pk"),
-            rural=Count("pk", filter=Q(locality=School.Locality.RURAL)),
-            small=Count("pk", filter=Q(is_small=True)),
-            hubs=Count("pk", filter=Q(network_role=School.NetworkRole.HUB)),
-            magnets=Count("pk", filter=Q(network_role=School.NetworkRole.MAGNET)),
-            pupils=Coalesce(Sum("pupils"), 0),
-            adequate=Count("pk", filter=Q(adequate=True)),
+            n_schools=Count("pk"),
+            n_rural=Count("pk", filter=Q(locality=School.Locality.RURAL)),
+            n_small=Count("pk", filter=Q(is_small=True)),
+            n_hubs=Count("pk", filter=Q(network_role=School.NetworkRole.HUB)),
+            n_magnets=Count("pk", filter=Q(network_role=School.NetworkRole.MAGNET)),
+            n_pupils=Coalesce(Sum("pupils"), 0),
+            n_adequate=Count("pk", filter=Q(adequate=True)),
         )
     )
-    out = []
+    out: list[dict[str, Any]] = []
     for row in rows:
-        district = districts.get(row.pop("district_id"))
+        district = districts.get(row["district_id"])
         if district is not None:
-            out.append({"district": district, **row})
+            counts = {k[2:]: v for k, v in row.items() if k.startswith("n_")}
+            out.append({"district": district, **counts})
     out.sort(key=lambda r: r["district"].code)
     return out
 
 
 def map_points(user: AnyUser) -> list[dict[str, Any]]:
     """Visible schools as plain map points (one query)."""
-    return list(
-        visible_schools(user).values(
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in visible_schools(user).values(
             "pk",
             "code",
             "name_kk",
@@ -285,7 +299,8 @@ def map_points(user: AnyUser) -> list[dict[str, Any]]:
             "network_role",
             "hub_id",
         )
-    )
+    ]
+    return rows
 
 
 def school_enrolment(school: School) -> list[dict[str, Any]]:

@@ -29,7 +29,11 @@ def _name_field() -> str:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     districts = list(visible_districts(request.user))
-    labels = [(d.centre_lat, d.centre_lon, d.name) for d in districts if d.centre_lat]
+    labels = [
+        (d.centre_lat, d.centre_lon, d.name)
+        for d in districts
+        if d.centre_lat is not None and d.centre_lon is not None
+    ]
     context = {
         "figures": selectors.key_figures(request.user),
         "map": school_map(selectors.map_points(request.user), labels, _name_field()),
@@ -60,7 +64,8 @@ def school_list(request: HttpRequest) -> HttpResponse:
         "can_import": can_import(request.user),
         "sort_choices": selectors.SORT_LABELS.items(),
     }
-    template = "registry/_school_table.html" if request.htmx else "registry/school_list.html"
+    is_htmx = bool(getattr(request, "htmx", False))  # set by django-htmx's middleware
+    template = "registry/_school_table.html" if is_htmx else "registry/school_list.html"
     return render(request, template, context)
 
 

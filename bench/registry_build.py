@@ -130,10 +130,20 @@ def main() -> int:
             result["process_s"] = round(time.perf_counter() - started, 2)
             results.append(result)
 
-    header = ("scenario", "schools", "teachers", "rows", "generate s", "load s", "db MB")
+    header = (
+        "scenario",
+        "database",
+        "schools",
+        "teachers",
+        "rows",
+        "generate s",
+        "load s",
+        "db MB",
+    )
     table = [header] + [
         (
             r["scenario"],
+            r["database"],
             f"{r['schools']:,}",
             f"{r['teachers']:,}",
             f"{r['rows_total']:,}",
@@ -147,7 +157,7 @@ def main() -> int:
     for i, row in enumerate(table):
         print(
             "  ".join(
-                c.rjust(w) if i and j else c.ljust(w)
+                c.rjust(w) if i and j > 1 else c.ljust(w)
                 for j, (c, w) in enumerate(zip(row, widths, strict=True))
             )
         )

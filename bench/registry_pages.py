@@ -143,7 +143,7 @@ def _import() -> dict:
     apply_s = time.perf_counter() - t0
     assert plan.ok and writer is not None, plan.summary()
     t0 = time.perf_counter()
-    again, writer_again = import_file(path, dataset="schools", user=admin)
+    _again, writer_again = import_file(path, dataset="schools", user=admin)
     reimport_s = time.perf_counter() - t0
     return {
         "rows": len(rows),

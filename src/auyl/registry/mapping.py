@@ -1,7 +1,12 @@
 """A map of schools drawn as SVG on the server: no tiles, no JavaScript, works offline.
 
 Points are placed with an equirectangular projection scaled by cos(latitude), which is
-accurate enough for a region (and readable for a country). Colours by school type.
+accurate enough for a region and readable for a country. Colours by school type.
+
+The SVG is written in Python, not with a template loop: a country has 7,700 schools. Above
+``DETAIL_LIMIT`` points the map is thinned so the page stays light: hubs stay exact and
+clickable; other schools are drawn as one dot per occupied ``THIN_CELL``-pixel cell and
+type, without links or tooltips.
 """
 
 from __future__ import annotations
@@ -11,10 +16,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 WIDTH = 800
 PAD = 24
+DETAIL_LIMIT = 1500
+THIN_CELL = 4.0
+RADIUS = {"hub": 6.0, "magnet": 3.5, "rural": 3.5, "urban": 3.5}
 
-#: Drawing order and colour per school type; hubs on top.
+#: Drawing order per school type; hubs on top.
 KINDS = ("urban", "rural", "magnet", "hub")
 
 
@@ -29,33 +40,51 @@ class MapPoint:
 
 
 @dataclass(frozen=True)
-class MapLink:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-
-
-@dataclass(frozen=True)
-class MapLabel:
-    x: float
-    y: float
-    text: str
-
-
-@dataclass(frozen=True)
 class SchoolMap:
     width: int
     height: int
     points: list[MapPoint]
-    links: list[MapLink]
-    labels: list[MapLabel]
+    links: list[tuple[float, float, float, float]]
+    labels: list[tuple[float, float, str]]
+    thinned: bool
+
+    def svg(self, href: str, label: str) -> SafeString:
+        """The map as an SVG element; ``href`` holds ``{pk}`` for a school's page."""
+        parts = [
+            f'<svg viewBox="0 0 {self.width} {self.height}" role="img" '
+            f'aria-label="{escape(label)}">',
+            '<g class="links">',
+            *(f'<line x1="{a}" y1="{b}" x2="{c}" y2="{d}"/>' for a, b, c, d in self.links),
+            '</g><g class="labels">',
+            *(f'<text x="{x}" y="{y}">{escape(t)}</text>' for x, y, t in self.labels),
+            '</g><g class="points">',
+            *(self._point(p, href) for p in self.points),
+            "</g></svg>",
+        ]
+        return mark_safe("".join(parts))  # noqa: S308  (every text above is escaped)
+
+    def _point(self, p: MapPoint, href: str) -> str:
+        circle = f'<circle class="{p.kind}" cx="{p.x}" cy="{p.y}" r="{RADIUS[p.kind]}"'
+        if self.thinned and p.kind != "hub":
+            return circle + "/>"
+        title = escape(f"{p.name} ({p.code})")
+        return f'<a href="{href.format(pk=p.pk)}">{circle}><title>{title}</title></circle></a>'
 
 
 def point_kind(locality: str, network_role: str) -> str:
     if network_role in ("hub", "magnet"):
         return network_role
     return "urban" if locality == "urban" else "rural"
+
+
+def _thin(points: list[MapPoint]) -> list[MapPoint]:
+    """Keep every hub, and one point per cell and type for the others."""
+    kept: dict[tuple[str, int, int], MapPoint] = {}
+    out = [p for p in points if p.kind == "hub"]
+    for p in points:
+        if p.kind != "hub":
+            kept.setdefault((p.kind, int(p.x // THIN_CELL), int(p.y // THIN_CELL)), p)
+    return sorted(out + list(kept.values()), key=lambda p: KINDS.index(p.kind))
 
 
 def school_map(
@@ -68,7 +97,7 @@ def school_map(
     rows = list(rows)
     labels = list(labels)
     if not rows:
-        return SchoolMap(WIDTH, 200, [], [], [])
+        return SchoolMap(WIDTH, 200, [], [], [], False)
     lats = [r["latitude"] for r in rows] + [lat for lat, _lon, _t in labels]
     lons = [r["longitude"] for r in rows] + [lon for _lat, lon, _t in labels]
     lat0, lat1, lon0, lon1 = min(lats), max(lats), min(lons), max(lons)
@@ -96,11 +125,17 @@ def school_map(
         ),
         key=lambda p: KINDS.index(p.kind),
     )
-    links = [
-        MapLink(*xy[r["pk"]], *xy[r["hub_id"]])
+    thinned = len(points) > DETAIL_LIMIT
+    links = [] if thinned else [
+        (*xy[r["pk"]], *xy[r["hub_id"]])
         for r in rows
         if r["network_role"] == "magnet" and r["hub_id"] in xy
     ]
     return SchoolMap(
-        WIDTH, height, points, links, [MapLabel(*project(lat, lon), t) for lat, lon, t in labels]
+        WIDTH,
+        height,
+        _thin(points) if thinned else points,
+        links,
+        [(*project(lat, lon), text) for lat, lon, text in labels],
+        thinned,
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -34,9 +35,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for d in districts
         if d.centre_lat is not None and d.centre_lon is not None
     ]
+    school_href = reverse("registry:school_detail", args=[999999]).replace("999999", "{pk}")
+    the_map = school_map(selectors.map_points(request.user), labels, _name_field())
     context = {
         "figures": selectors.key_figures(request.user),
-        "map": school_map(selectors.map_points(request.user), labels, _name_field()),
+        "map": the_map,
+        "map_svg": the_map.svg(school_href, _("Map of schools coloured by type")),
         "district_rows": selectors.district_rows(request.user),
     }
     return render(request, "registry/dashboard.html", context)

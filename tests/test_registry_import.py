@@ -762,15 +762,15 @@ def test_a_huge_request_is_refused_with_413_before_it_is_read(people, client):
     assert not Job.objects.exists()
 
 
-def test_status_endpoint_reloads_the_progress_page_when_the_job_ends(people, client):
+def test_progress_bar_reloads_the_page_when_the_job_ends(people, client):
     client.force_login(people.dana)
     job = Job.objects.create(kind="registry_import_preview", created_by=people.dana, params={})
-    url = reverse("registry_io:import_status", args=[job.pk])
-    assert client.get(url).status_code == 204
+    url = reverse("jobs:job_progress", args=[job.pk])
     page = client.get(reverse("registry_io:import_preview", args=[job.pk]))
     assert url in page.content.decode()  # the progress page polls it
+    assert "HX-Refresh" not in client.get(url, HTTP_HX_REQUEST="true").headers
     Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, result={})
-    assert client.get(url).headers["HX-Refresh"] == "true"
+    assert client.get(url, HTTP_HX_REQUEST="true").headers["HX-Refresh"] == "true"
 
 
 def test_jobs_of_someone_else_are_not_found(people, client):

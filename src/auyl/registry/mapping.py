@@ -6,7 +6,7 @@ accurate enough for a region and readable for a country. Colours by school type.
 The SVG is written in Python, not with a template loop: a country has 7,700 schools. Above
 ``DETAIL_LIMIT`` points the map is thinned so the page stays light: hubs stay exact and
 clickable; other schools are drawn as one dot per occupied ``THIN_CELL``-pixel cell and
-type, without links or tooltips.
+type, without links, tooltips or district labels.
 """
 
 from __future__ import annotations
@@ -136,6 +136,6 @@ def school_map(
         height,
         _thin(points) if thinned else points,
         links,
-        [(*project(lat, lon), text) for lat, lon, text in labels],
+        [] if thinned else [(*project(lat, lon), text) for lat, lon, text in labels],
         thinned,
     )

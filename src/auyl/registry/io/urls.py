@@ -8,7 +8,6 @@ urlpatterns = [
     path("import/<uuid:pk>/preview/", views.import_preview, name="import_preview"),
     path("import/<uuid:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("import/<uuid:pk>/result/", views.import_result, name="import_result"),
-    path("import/<uuid:pk>/status/", views.import_status, name="import_status"),
     path("import/template/", views.import_template, name="import_template"),
     path("export/", views.export, name="export"),
 ]

@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from auyl.accounts.scoping import can_import
 from auyl.jobs.models import Job
@@ -98,15 +97,6 @@ def import_result(request: HttpRequest, pk: str) -> HttpResponse:
     if job.state != Job.State.DONE:
         return _progress(request, job, _("Writing the changes"))
     return render(request, "registry/io/import_result.html", {"job": job, "result": job.result})
-
-
-@importer_required
-def import_status(request: HttpRequest, pk: str) -> HttpResponse:
-    """Polled by the progress page: reload it once the job has ended."""
-    job = get_object_or_404(
-        Job, pk=pk, kind__in=(PREVIEW_KIND, APPLY_KIND), created_by=request.user
-    )
-    return HttpResponseClientRefresh() if job.is_finished else HttpResponse(status=204)
 
 
 def _dataset_and_format(request: HttpRequest) -> tuple[str, str]:

@@ -7,6 +7,8 @@
                                          mypy src, pytest (-n auto unless you pass -n)
     python3 dev.py test --pytest-only [PYTEST ARGS...]   only the tests
     python3 dev.py lock [UV ARGS...]     regenerate requirements.lock from pyproject.toml
+    python3 dev.py messages              refresh the kk/ru/en catalogs from the code and
+                                         compile them (needs gettext's msgfmt)
     python3 dev.py setup                 only create or refresh .venv
     python3 dev.py help                  this text
 
@@ -241,6 +243,31 @@ def cmd_lock(args: list[str]) -> int:
     return code
 
 
+def cmd_messages(args: list[str]) -> int:
+    """Refresh the translation catalogs from the code, then compile them (needs gettext)."""
+    setup()
+    package = ROOT / "src" / "auyl"
+    languages = ["-l", "kk", "-l", "ru", "-l", "en"]
+    extract: list[str | Path] = [
+        BIN / "auyl",
+        "manage",
+        "makemessages",
+        *languages,
+        "--no-obsolete",
+        "--ignore",
+        "test_settings.py",
+    ]
+    say(shown(extract))
+    code = run(extract, cwd=package, env=venv_env())
+    if code:
+        return code
+    for po in sorted((package / "locale").glob("*/LC_MESSAGES/django.po")):
+        compile_cmd: list[str | Path] = ["msgfmt", "--check", "-o", po.with_suffix(".mo"), po]
+        code = code or run(compile_cmd)
+    say("catalogs updated: translate the new or fuzzy entries, then run this again")
+    return code
+
+
 def cmd_setup(args: list[str]) -> int:
     setup()
     say(f"{VENV} is ready")
@@ -256,6 +283,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "test": cmd_test,
     "lock": cmd_lock,
+    "messages": cmd_messages,
     "setup": cmd_setup,
     "help": cmd_help,
     "-h": cmd_help,

@@ -12,3 +12,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, te
 AXES_ENABLED = os.environ.get("AUYL_TEST_AXES") == "1"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
+LANGUAGE_CODE = "en"  # assertions read English; language tests switch explicitly

@@ -67,7 +67,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from auyl.demo.loader import demo_accounts_table, ensure_demo_region
 
     _prepare_database_and_static()
-    created = ensure_demo_region(seed=args.seed, schools=args.schools, progress=print)
+    try:
+        created = ensure_demo_region(seed=args.seed, schools=args.schools, progress=print)
+    except ValueError as error:  # e.g. --schools below the Aktobe region's 424
+        print(f"auyl demo: {error}", file=sys.stderr)
+        return 2
     print(("Built" if created else "Found") + f" the demo region in {settings.DATA_DIR}")
     print(demo_accounts_table())
     if args.no_serve:

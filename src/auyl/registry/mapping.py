@@ -20,10 +20,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 800
-PAD = 24
+PAD = 40
 DETAIL_LIMIT = 1500
 THIN_CELL = 4.0
-RADIUS = {"hub": 6.0, "magnet": 3.5, "rural": 3.5, "urban": 3.5}
+RADIUS = {"hub": 7.0, "magnet": 4.5, "rural": 4.5, "urban": 4.5}
 
 #: Drawing order per school type; hubs on top.
 KINDS = ("urban", "rural", "magnet", "hub")

@@ -128,7 +128,7 @@ def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("School saved."))
             return redirect("registry:school_detail", pk=school.pk)
-    return _edit_page(request, school, form, "registry/school_edit.html", _("Edit school"))
+    return _edit_page(request, school, form, "registry/form_page.html", _("Edit school"))
 
 
 @login_required
@@ -170,7 +170,7 @@ def teacher_edit(request: HttpRequest, pk: int, teacher_pk: int | None = None) -
             messages.success(request, _("Teacher saved."))
             return redirect("registry:school_detail", pk=school.pk)
     title = _("Edit teacher") if teacher else _("Add a teacher")
-    return _edit_page(request, school, form, "registry/teacher_edit.html", title)
+    return _edit_page(request, school, form, "registry/form_page.html", title)
 
 
 @login_required

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "auyl.accounts",
     "auyl.registry",
     "auyl.jobs",
+    "auyl.readiness",
+    "auyl.equipment",
+    "auyl.network",
 ]
 
 MIDDLEWARE = [

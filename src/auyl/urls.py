@@ -7,5 +7,8 @@ urlpatterns = [
     path("jobs/", include("auyl.jobs.urls")),
     path("registry/io/", include("auyl.registry.io.urls")),
     path("accounts/", include("auyl.accounts.urls")),
+    path("readiness/", include("auyl.readiness.urls")),
+    path("equipment/", include("auyl.equipment.urls")),
+    path("network/", include("auyl.network.urls")),
     path("", include("auyl.registry.urls")),
 ]

@@ -79,8 +79,28 @@ def ensure_demo_region(
             return False
         load_region(spec, progress)
         create_demo_accounts(spec)
+        for extension in demo_extensions():
+            extension(seed=seed, progress=progress)
     progress(f"Demo region ready in {time.perf_counter() - started:.1f} s")
     return True
+
+
+#: Apps that add their own demo data once the registry is loaded: each module has
+#: ``load_demo(*, seed: int, progress: Progress) -> None``, run in the same transaction,
+#: in this order (later ones may use earlier ones' data).
+DEMO_EXTENSION_MODULES = ("auyl.readiness.demo", "auyl.equipment.demo", "auyl.network.demo")
+
+
+def demo_extensions() -> list[Callable[..., None]]:
+    """The ``load_demo`` functions of the apps that have one."""
+    import importlib
+    import importlib.util
+
+    found = []
+    for name in DEMO_EXTENSION_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name).load_demo)
+    return found
 
 
 def load_region(spec: RegionSpec, progress: Progress = print) -> None:

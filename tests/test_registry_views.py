@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -327,3 +329,24 @@ def test_key_figures_count_schools_meeting_the_internet_norm(people, region):
     figures = key_figures(people.aigerim)
     assert (figures.adequate, figures.small, figures.no_internet) == (1, 1, 0)
     assert [r["adequate"] for r in district_rows(people.aigerim)] == [1]
+
+
+def test_school_list_stays_within_its_page_weight_budget(as_user, people, region):
+    """First load (HTML + CSS + JS, gzip) under 100 KB; an HTMX update under 30 KB."""
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    for _ in range(60):
+        school = SchoolFactory(district=region.alga, name_ru="Общеобразовательная школа " * 3)
+        EnrolmentFactory(school=school, grade=1, pupils=5)
+    client = as_user(people.dana)
+    page = client.get(reverse("registry:school_list")).content
+    assets = [finders.find("auyl/auyl.css"), finders.find("auyl/vendor/htmx.min.js")]
+    first_load = len(gzip.compress(page)) + sum(
+        len(gzip.compress(Path(path).read_bytes())) for path in assets
+    )
+    update = client.get(reverse("registry:school_list"), {"page": 2}, HTTP_HX_REQUEST="true")
+    assert first_load < 100 * 1024
+    assert len(gzip.compress(update.content)) < 30 * 1024
+    assert b"<html" in page and b"<html" not in update.content

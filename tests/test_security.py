@@ -73,3 +73,19 @@ def test_cookies_are_secure_in_serve_mode(mode, secure, monkeypatch):
     finally:
         monkeypatch.setenv("AUYL_MODE", "test")
         importlib.reload(auyl.settings)
+
+
+def test_django_admin_is_for_superusers_only(client, people):
+    from tests.factories import UserFactory
+
+    client.force_login(people.dana)  # region admin, not a superuser
+    assert client.get("/admin/registry/school/").status_code == 302
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    for url in (
+        "/admin/registry/school/",
+        "/admin/registry/teacher/",
+        "/admin/jobs/job/",
+        "/admin/accounts/profile/",
+        "/admin/registry/classset/",
+    ):
+        assert client.get(url).status_code == 200, url

@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
-from auyl.accounts.scoping import AnyUser, visible_districts, visible_schools
+from auyl.accounts.scoping import AnyUser, school_scope_q, visible_districts, visible_schools
 from auyl.core.text import Casefold
 from auyl.engines import norms
 from auyl.registry.models import ClassSet, District, Enrolment, School, Teacher
@@ -69,8 +69,9 @@ def search(qs: QuerySet[School], text: str) -> QuerySet[School]:
 
 def _pupils_subquery() -> Coalesce:
     total = (
-        Enrolment.objects.filter(school=OuterRef("pk"))
-        .values("school")
+        Enrolment.objects.filter(school_id=OuterRef("pk"))
+        .order_by()
+        .values("school_id")
         .annotate(total=Sum("pupils"))
         .values("total")
     )
@@ -79,8 +80,9 @@ def _pupils_subquery() -> Coalesce:
 
 def _teachers_subquery() -> Coalesce:
     count = (
-        Teacher.objects.filter(school=OuterRef("pk"))
-        .values("school")
+        Teacher.objects.filter(school_id=OuterRef("pk"))
+        .order_by()
+        .values("school_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
@@ -238,7 +240,9 @@ def key_figures(user: AnyUser, district: District | None = None) -> KeyFigures:
         ),
     )
     agg["adequate"] = agg.pop("n_adequate")
-    in_scope = schools.values("pk")
+    in_scope = School.objects.filter(school_scope_q(user)).values("pk")
+    if district is not None:
+        in_scope = in_scope.filter(district=district)
     enrolment = Enrolment.objects.filter(school__in=in_scope).aggregate(
         total=Coalesce(Sum("pupils"), 0),
         rural=Coalesce(Sum("pupils", filter=Q(school__locality="rural")), 0),

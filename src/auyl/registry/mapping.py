@@ -12,7 +12,7 @@ type, without links, tooltips or district labels.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +64,7 @@ class SchoolMap:
         return mark_safe("".join(parts))
 
     def _point(self, p: MapPoint, href: str) -> str:
-        circle = f'<circle class="{p.kind}" cx="{p.x}" cy="{p.y}" r="{RADIUS[p.kind]}"'
+        circle = f'<circle class="{p.kind}" cx="{p.x}" cy="{p.y}" r="{RADIUS.get(p.kind, 4.5)}"'
         if self.thinned and p.kind != "hub":
             return circle + "/>"
         title = escape(f"{p.name} ({p.code})")
@@ -84,16 +84,25 @@ def _thin(points: list[MapPoint]) -> list[MapPoint]:
     for p in points:
         if p.kind != "hub":
             kept.setdefault((p.kind, int(p.x // THIN_CELL), int(p.y // THIN_CELL)), p)
-    return sorted(out + list(kept.values()), key=lambda p: KINDS.index(p.kind))
+    return sorted(out + list(kept.values()), key=_draw_order)
+
+
+def _draw_order(p: MapPoint) -> int:
+    """Types in KINDS order; other classes (``kind_of``) first, in the order given."""
+    return KINDS.index(p.kind) if p.kind in KINDS else -1
 
 
 def school_map(
     rows: Iterable[Mapping[str, Any]],
     labels: Iterable[tuple[float, float, str]] = (),
     name_field: str = "name_ru",
+    kind_of: Callable[[Mapping[str, Any]], str] | None = None,
 ) -> SchoolMap:
     """Project school rows (dicts with latitude, longitude, locality, network_role, hub_id,
-    pk, code and names) and district labels (lat, lon, text) into an SVG viewport."""
+    pk, code and names) and district labels (lat, lon, text) into an SVG viewport.
+
+    ``kind_of(row)`` gives each point another CSS class than its school type (e.g. a
+    readiness band); such points are drawn in the order of ``rows`` and thinned per class."""
     rows = list(rows)
     labels = list(labels)
     if not rows:
@@ -116,14 +125,14 @@ def school_map(
         (
             MapPoint(
                 *xy[r["pk"]],
-                point_kind(r["locality"], r["network_role"]),
+                kind_of(r) if kind_of else point_kind(r["locality"], r["network_role"]),
                 r["pk"],
                 r["code"],
                 r.get(name_field) or r["name_ru"],
             )
             for r in rows
         ),
-        key=lambda p: KINDS.index(p.kind),
+        key=_draw_order,
     )
     thinned = len(points) > DETAIL_LIMIT
     links = (

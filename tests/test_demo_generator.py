@@ -258,18 +258,41 @@ def test_teachers_in_small_schools_cover_several_subjects(aktobe: RegionSpec) ->
         for t in aktobe.teachers
         if t.school_code in small and "literacy" not in t.subjects  # not class teachers
     ]
-    assert statistics.mean(len(t.subjects) for t in specialists) >= 3
+    taught = [len({subject for _, subject in t.assignments}) for t in specialists]
+    assert statistics.mean(taught) >= 3
 
 
-def test_teachers_teach_only_what_they_are_qualified_for(aktobe: RegionSpec) -> None:
+def test_outside_small_schools_teachers_teach_only_what_they_are_qualified_for(
+    aktobe: RegionSpec,
+) -> None:
     from auyl.registry.subjects import SUBJECTS
 
     codes = {row[0] for row in SUBJECTS}
+    small = {s.code for s in aktobe.schools if s.is_small}
     for t in aktobe.teachers:
         assert set(t.subjects) <= codes
-        assert {subject for _, subject in t.assignments} <= set(t.subjects), t.code
         assert 0 < t.weekly_hours <= 40
         assert len(t.full_name.split()) == 3
+        if t.school_code not in small:
+            assert {subject for _, subject in t.assignments} <= set(t.subjects), t.code
+
+
+def test_many_small_schools_teach_a_subject_with_no_qualified_teacher(
+    aktobe: RegionSpec,
+) -> None:
+    """The gap hub schools fill with online lessons: a small-school teacher who takes on a
+    further subject family teaches it without the qualification."""
+    small = {s.code for s in aktobe.schools if s.is_small}
+    qualified: dict[str, set[str]] = {code: set() for code in small}
+    taught: dict[str, set[str]] = {code: set() for code in small}
+    for t in aktobe.teachers:
+        for school, subject in t.assignments:
+            if school in small:
+                taught[school].add(subject)
+                if subject in t.subjects:
+                    qualified[school].add(subject)
+    with_gap = [code for code in small if taught[code] - qualified[code]]
+    assert 0.3 * len(small) <= len(with_gap) < len(small)
 
 
 # --- Codes, determinism, national scale -----------------------------------------------------

@@ -4,6 +4,7 @@
     auyl serve  [--port N] [--host H] [--data-dir DIR] [--threads N]
     auyl worker [--data-dir DIR]          # a Huey consumer, for AUYL_TASKS=redis
     auyl manage [--data-dir DIR] ARGS...  # Django's own commands
+    auyl plan equipment --budget KZT [--years N] [--out plan.xlsx] [--data-dir DIR]
 
 The data directory is ``--data-dir``, else ``$AUYL_DATA_DIR``, else the default in
 :mod:`auyl.paths`. Later issues add one subcommand per engine.
@@ -103,6 +104,20 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_network(args: argparse.Namespace) -> int:
+    _setup_django(args.data_dir)
+    from auyl.network.commands import network_design
+
+    return network_design(args)
+
+
+def cmd_plan_equipment(args: argparse.Namespace) -> int:
+    _setup_django(args.data_dir)
+    from auyl.equipment.commands import plan_equipment
+
+    return plan_equipment(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="auyl", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,6 +145,28 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run a background-task worker (AUYL_TASKS=redis)")
     common(worker)
     worker.set_defaults(func=cmd_worker)
+
+    network = sub.add_parser("network", help="the hub network of the loaded region")
+    network_sub = network.add_subparsers(dest="network_command", required=True)
+    network_design = network_sub.add_parser(
+        "design", help="compute an optimal hub network; print one JSON line"
+    )
+    common(network_design)
+    from auyl.network.cli_args import add_arguments as network_design_arguments
+
+    network_design_arguments(network_design)
+    network_design.set_defaults(func=cmd_network)
+
+    plan = sub.add_parser("plan", help="plans for the loaded region")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    plan_equipment = plan_sub.add_parser(
+        "equipment", help="the equipment plan for a budget; print one JSON line"
+    )
+    common(plan_equipment)
+    from auyl.equipment.commands import add_arguments as plan_equipment_arguments
+
+    plan_equipment_arguments(plan_equipment)
+    plan_equipment.set_defaults(func=cmd_plan_equipment)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     common(manage)

@@ -1234,7 +1234,11 @@ def _staff_school(
             current = _Staff(s, 0.0)
             staff.append(current)
         current.hours += h
-        current.subjects += _FAMILIES[fam]
+        # In a small school the teacher who takes on a further subject family teaches it
+        # without the qualification (the gap hub schools fill with online lessons): only the
+        # first family a packed teacher holds is one they are qualified for.
+        if not current.subjects or s.kind != "small":
+            current.subjects += _FAMILIES[fam]
         current.assignments += [(s, subj) for subj in subjects]
         if s.kind == "small":
             pool[(id(s), fam)] = current

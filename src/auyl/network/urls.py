@@ -1,4 +1,42 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from auyl.network import views
 
 app_name = "network"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("clusters/<int:pk>/", views.cluster_detail, name="cluster_detail"),
+    path("clusters/<int:pk>/coverage/", views.cluster_coverage, name="cluster_coverage"),
+    path("clusters/<int:pk>/mentors/", views.cluster_mentor_add, name="cluster_mentor_add"),
+    path("clusters/<int:pk>/sheet.pdf", views.cluster_sheet, name="cluster_sheet"),
+    path("export/", views.export, name="export"),
+    path("curriculum/", views.curriculum_table, name="curriculum"),
+    path("designs/", views.design_list, name="design_list"),
+    path("designs/new/", views.design_new, name="design_new"),
+    path("designs/<int:pk>/", views.design_detail, name="design_detail"),
+    path("designs/<int:pk>/accept/", views.design_accept, name="design_accept"),
+    path("mentors/", views.mentor_list, name="mentor_list"),
+    path("mentors/new/", views.mentor_edit, name="mentor_new"),
+    path("mentors/<int:pk>/", views.mentor_detail, name="mentor_detail"),
+    path("mentors/<int:pk>/edit/", views.mentor_edit, name="mentor_edit"),
+    path("mentors/<int:pk>/assign/", views.mentor_assign, name="mentor_assign"),
+    path("assignments/<int:pk>/remove/", views.assignment_remove, name="assignment_remove"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("visits/", views.visit_list, name="visit_list"),
+    path("visits/new/", views.visit_edit, name="visit_new"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path("visits/<int:pk>/follow-ups/", views.follow_up_add, name="follow_up_add"),
+    path("follow-ups/", views.follow_up_list, name="follow_up_list"),
+    path("follow-ups/<int:pk>/status/", views.follow_up_status, name="follow_up_status"),
+    path("events/", views.event_list, name="event_list"),
+    path("events/new/", views.event_edit, name="event_new"),
+    path("events/<int:pk>/", views.event_detail, name="event_detail"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
+    path("events/<int:pk>/participants/", views.event_participants, name="event_participants"),
+    path("events/<int:pk>/materials/", views.material_add, name="material_add"),
+    path("materials/<int:pk>/", views.material_download, name="material_download"),
+    path("materials/<int:pk>/delete/", views.material_delete, name="material_delete"),
+    path("teachers/<int:pk>/", views.teacher_history, name="teacher_history"),
+    path("schools/<int:pk>/", views.school_participation, name="school_network"),
+]

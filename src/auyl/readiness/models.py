@@ -282,7 +282,7 @@ class Audit(models.Model):
             )
         if self.internet_type == Infrastructure.InternetType.NONE and self.reliability_pct:
             problems["reliability_pct"] = str(
-                _("A school with no internet is online on 0% of days.")
+                _("A school with no internet is never online: set reliability to 0.")
             )
         panels = sum(self.device_count(f"panel:{age}:working") for age in engine.AGE_BANDS)
         if self.rooms_with_panel and self.rooms_with_panel > panels:

@@ -59,7 +59,7 @@ class PlanScenario(models.Model):
         help_text=_("Empty: every school of the region."),
     )
     schools = models.CharField(
-        _("schools"), max_length=10, choices=Schools.choices, default=Schools.ALL
+        _("schools"), max_length=10, choices=Schools.choices, default=Schools.SMALL
     )
     budgets = models.JSONField(_("budget per year (KZT)"), default=list)
     weight_pupils = models.FloatField(

@@ -73,6 +73,9 @@ _INTEGRAL_TOL = 1e-6
 #: Share of the time limit (at most _WARM_MAX_S seconds) given to the greedy + swap start.
 _WARM_SHARE, _WARM_MAX_S = 1 / 12, 10.0
 _ALLOW_RESTART = False
+#: Models with at least this many pairs get the LP + RENS start (see ``_solve``); hubs
+#: the LP opens (closes) to within _RENS_FIX are fixed open (closed) in the sub-MIP.
+_DIVE_MIN_PAIRS, _RENS_FIX = 20_000, 0.01
 
 
 @dataclass(frozen=True)
@@ -607,6 +610,54 @@ def _run_highs(
     return _HighsRun(name, values, float(obj), float(bound))
 
 
+def _solve(
+    mip: NetworkMip, time_limit: float, rel_gap: float, warm: FloatArray | None
+) -> _HighsRun:
+    """HiGHS on the MIP; on large models (``_DIVE_MIN_PAIRS`` pairs or more) first the LP
+    relaxation and a sub-MIP with the hubs the LP opens or closes fixed (RENS), so a good
+    design and a bound exist early, then the full MIP from there with the time left."""
+    if mip.n_pairs < _DIVE_MIN_PAIRS:
+        return _run_highs(mip, time_limit, rel_gap, warm)
+    deadline = time.perf_counter() + time_limit
+
+    def left() -> float:
+        return max(0.5, deadline - time.perf_counter())
+
+    lp = _run_highs(mip, time_limit, 0.0, lp_only=True)
+    if lp.values is None:
+        if lp.status == "infeasible":
+            return _HighsRun("infeasible", None, math.inf, math.inf)
+        return _run_highs(mip, left(), rel_gap, warm)
+    bound = lp.objective
+    best = (
+        _HighsRun("time_limit", warm, float(mip.col_cost @ warm), bound)
+        if warm is not None
+        else None
+    )
+    y = lp.values[: mip.n_hubs]
+    lower, upper = mip.col_lower.copy(), mip.col_upper.copy()
+    lower[: mip.n_hubs][y >= 1 - _RENS_FIX] = 1.0
+    upper[: mip.n_hubs][y <= _RENS_FIX] = 0.0
+    sub = NetworkMip(
+        mip.col_cost, lower, upper, mip.integrality, mip.row_lower, mip.row_upper,
+        mip.a_start, mip.a_index, mip.a_value, mip.n_hubs, mip.n_pairs, mip.n_slack,
+    )  # fmt: skip
+    fits = warm is not None and bool(np.all(warm >= lower - 1e-9) and np.all(warm <= upper + 1e-9))
+    rens = _run_highs(sub, left() / 2, rel_gap, warm if fits else None)
+    if rens.values is not None and (best is None or rens.objective < best.objective):
+        best = _HighsRun("time_limit", rens.values, rens.objective, bound)
+    if best is not None and best.objective - bound <= rel_gap * abs(best.objective) + 1e-9:
+        return _HighsRun("optimal", best.values, best.objective, bound)
+    full = _run_highs(mip, left(), rel_gap, best.values if best is not None else None)
+    bound = max(bound, full.bound)
+    if full.values is not None and (best is None or full.objective <= best.objective):
+        best = _HighsRun(full.status, full.values, full.objective, bound)
+    if best is None:
+        return _HighsRun(full.status, None, math.inf, bound)
+    status = "optimal" if full.status == "optimal" else "time_limit"
+    return _HighsRun(status, best.values, best.objective, bound)
+
+
 # --- Assignment for a given set of open hubs ---------------------------------------------
 
 
@@ -1137,7 +1188,7 @@ def _most_served(
         return served, True, open_h, chosen_h
     mip1 = _build_mip(inst, None, phase1=True)
     warm1 = _warm_vector(inst, mip1, open_h, chosen_h)
-    run1 = _run_highs(mip1, max(1.0, (deadline - time.perf_counter()) / 2), 0.0, warm1)
+    run1 = _solve(mip1, max(1.0, (deadline - time.perf_counter()) / 2), 0.0, warm1)
     if run1.values is not None:
         found = inst.n_schools - round(run1.objective)
         if found > served:
@@ -1206,7 +1257,7 @@ def design_network(request: NetworkRequest) -> NetworkResult:
     if short_h == 0 or _capacity_bound(inst) >= inst.n_schools:
         mip = _build_mip(inst, None)
         warm = _warm_vector(inst, mip, open_h, chosen_h) if short_h == 0 else None
-        run = _run_highs(mip, remaining(), request.mip_rel_gap, _if(request.warm_start, warm))
+        run = _solve(mip, remaining(), request.mip_rel_gap, _if(request.warm_start, warm))
         if run.values is not None:
             return _finish(inst, run, mip, None, t0, messages, warm_obj)
         if run.status != "infeasible":
@@ -1225,7 +1276,7 @@ def design_network(request: NetworkRequest) -> NetworkResult:
     messages.append(_shortfall_message(inst, served, proven))
     mip = _build_mip(inst, max_unserved)
     warm = _warm_vector(inst, mip, open_h, chosen_h)
-    run = _run_highs(mip, remaining(), request.mip_rel_gap, _if(request.warm_start, warm))
+    run = _solve(mip, remaining(), request.mip_rel_gap, _if(request.warm_start, warm))
     if run.values is None:
         if run.status == "infeasible":  # pragma: no cover - phase 1 found a design
             return _infeasible(inst, t0, "no choice of hubs meets every constraint")

@@ -4,20 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('equipment', '0001_plan_scenarios_and_runs'),
+        ("equipment", "0001_plan_scenarios_and_runs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalplanscenario',
-            name='schools',
-            field=models.CharField(choices=[('all', 'every school'), ('rural', 'rural schools only'), ('small', 'small schools only (with combined class-sets)')], default='small', max_length=10, verbose_name='schools'),
+            model_name="historicalplanscenario",
+            name="schools",
+            field=models.CharField(
+                choices=[
+                    ("all", "every school"),
+                    ("rural", "rural schools only"),
+                    ("small", "small schools only (with combined class-sets)"),
+                ],
+                default="small",
+                max_length=10,
+                verbose_name="schools",
+            ),
         ),
         migrations.AlterField(
-            model_name='planscenario',
-            name='schools',
-            field=models.CharField(choices=[('all', 'every school'), ('rural', 'rural schools only'), ('small', 'small schools only (with combined class-sets)')], default='small', max_length=10, verbose_name='schools'),
+            model_name="planscenario",
+            name="schools",
+            field=models.CharField(
+                choices=[
+                    ("all", "every school"),
+                    ("rural", "rural schools only"),
+                    ("small", "small schools only (with combined class-sets)"),
+                ],
+                default="small",
+                max_length=10,
+                verbose_name="schools",
+            ),
         ),
     ]

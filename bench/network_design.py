@@ -160,6 +160,8 @@ def _scip_row(name: str, mip: Any, time_limit: float, highs: dict[str, Any]) -> 
         path = Path(tmp) / "mip.npz"
         np.savez(
             path,
+            n_schools=np.array(highs["served"] + highs["shortfall"]),
+            n_slack=np.array(mip.n_slack),
             **{k: getattr(mip, k) for k in (
                 "col_cost", "col_lower", "col_upper", "integrality", "row_lower",
                 "row_upper", "a_start", "a_index", "a_value",
@@ -184,8 +186,10 @@ def _scip_row(name: str, mip: Any, time_limit: float, highs: dict[str, Any]) -> 
         "wall_s": round(out["wall_s"], 2),
         "cpu_s": round(out["cpu_s"], 2),
         "hubs": out["hubs"],
-        "served": highs["served"] if out["status"] in ("optimal", "feasible") else None,
-        "unserved": highs["unserved"] if out["status"] in ("optimal", "feasible") else None,
+        "served": out["served"],
+        "unserved": (
+            None if out["served"] is None else highs["unserved"] + highs["served"] - out["served"]
+        ),
         "shortfall": highs["shortfall"],
         "warm_start_objective": None,
         "variables": len(mip.col_cost),
@@ -240,7 +244,10 @@ def scip_child(path: str, time_limit: float) -> dict[str, Any]:
     obj = objective.Value() if has else math.inf
     bound = objective.BestBound()
     n_hubs = int((d["integrality"] == 1).sum())
+    n_slack, n_schools = int(d["n_slack"]), int(d["n_schools"])
+    slack = sum(cols[j].solution_value() for j in range(n_col - n_slack, n_col)) if has else 0
     return {
+        "served": n_schools - round(slack) if has else None,
         "status": names.get(status, str(status)),
         "objective": obj,
         "bound": bound,

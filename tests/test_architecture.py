@@ -108,3 +108,18 @@ def test_migrations_have_meaningful_names():
         "rename these migrations (makemigrations --name describe_the_change):\n"
         + "\n".join(badly_named)
     )
+
+
+def test_highs_and_or_tools_load_in_one_process_in_either_order():
+    """OR-Tools bundles its own libhighs.so.1: highspy must be the matching release
+    (pinned in pyproject.toml), or whichever loads second fails with an undefined symbol."""
+    import subprocess
+    import sys
+
+    orders = (
+        "import highspy; import ortools.linear_solver.pywraplp; highspy.Highs()",
+        "import ortools.linear_solver.pywraplp; import highspy; highspy.Highs()",
+    )
+    for code in orders:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-500:]

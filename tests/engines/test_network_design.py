@@ -8,13 +8,16 @@ constraint holds in the result.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
 import math
 import random
 
 import pytest
 
 from auyl.demo.generator import generate_region
+from auyl.engines.planning import network
 from auyl.engines.planning.network import (
     NetworkRequest,
     NetworkResult,
@@ -253,6 +256,20 @@ def test_the_warm_start_changes_the_speed_never_the_answer(seed: int) -> None:
     assert design_network(cold).warm_start_objective is None
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_the_large_model_path_lp_then_rens_then_mip_finds_the_same_optimum(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(network, "_DIVE_MIN_PAIRS", 0)
+    req = random_instance(300 + seed)
+    res = design_network(req)
+    served, cost = brute_force(req)
+    assert res.status == "optimal"
+    assert len(res.assignments) == served
+    assert res.objective == pytest.approx(cost, rel=1e-6, abs=1e-6)
+    assert_invariants(req, res)
+
+
 # --- A planted truth ----------------------------------------------------------------------
 
 
@@ -481,6 +498,12 @@ def test_more_hubs_than_eligible_schools_is_answered_not_crashed() -> None:
     res = design_network(request(line_of_schools(), 3))
     assert res.status == "infeasible"
     assert res.messages[-1] == "3 hubs were asked for but only 2 schools are eligible to be a hub."
+    json.dumps(dataclasses.asdict(res), allow_nan=False)  # stores as strict JSON
+
+
+def test_every_figure_of_a_result_is_finite() -> None:
+    res = design_network(request(line_of_schools(), 1, max_km=30))
+    json.dumps(dataclasses.asdict(res), allow_nan=False)
 
 
 def test_more_fixed_hubs_than_hubs_is_answered_not_crashed() -> None:

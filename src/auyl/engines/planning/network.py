@@ -40,7 +40,12 @@ serving that many (phase 2, with slack ``u[s]`` and ``sum u <= shortfall``). The
 left out are listed in ``unserved`` with the reason.
 
 A greedy + swap local search gives a warm start (passed to HiGHS with ``setSolution``); the
-same heuristic, run alone, is :func:`heuristic_network` (the benchmark's peer).
+same heuristic, run alone, is :func:`heuristic_network` (the benchmark's peer). Large models
+(national scale) first get the LP relaxation and a RENS sub-MIP (hubs the LP opens or closes
+fixed), then the full MIP with the time left; see :func:`_solve`.
+
+``bound`` is a proven lower bound on the objective (0, the trivial one, when the solver had
+none yet: costs are never negative); ``gap`` = (objective - bound) / objective.
 
 ``highspy`` is imported lazily, inside the solving functions, so the data classes can be
 imported in any process.
@@ -134,9 +139,9 @@ class NetworkResult:
     hubs: tuple[str, ...]
     assignments: tuple[Assignment, ...]
     unserved: tuple[Unserved, ...]
-    objective: float  # pupil-weighted km (or minutes)
-    bound: float
-    gap: float
+    objective: float  # pupil-weighted km (or minutes); 0 when infeasible (no design)
+    bound: float  # always finite: 0 when the solver proved nothing (costs are >= 0)
+    gap: float  # (objective - bound) / objective; 0 when infeasible
     seconds: float
     messages: tuple[str, ...] = ()
     #: The travel part of the objective (the objective less hub_open_cost x hubs).
@@ -1098,14 +1103,15 @@ def _result(
 
 
 def _infeasible(inst: _Instance, t0: float, message: str) -> NetworkResult:
+    """No design at all; the figures are 0 (finite, so the result stores as JSON)."""
     return NetworkResult(
         status="infeasible",
         hubs=(),
         assignments=(),
         unserved=tuple(inst.unserved),
-        objective=math.inf,
-        bound=math.inf,
-        gap=math.inf,
+        objective=0.0,
+        bound=0.0,
+        gap=0.0,
         seconds=time.perf_counter() - t0,
         messages=(*inst.messages, message),
     )

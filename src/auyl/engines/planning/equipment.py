@@ -892,7 +892,7 @@ def solve_plan(request: PlanRequest) -> PlanResult:
     _set_objective(model, owned, request.weights.year_discount)
     start = _greedy_start(request, packages, owned, requires)
 
-    h = highspy.Highs()  # type: ignore[no-untyped-call]  # (its __init__ is unannotated)
+    h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(request.time_limit_s))
     h.setOptionValue("mip_rel_gap", float(request.mip_rel_gap))

@@ -548,7 +548,7 @@ class _HighsRun:
 def _new_highs(time_limit: float, rel_gap: float) -> highspy.Highs:
     import highspy
 
-    h = highspy.Highs()  # type: ignore[no-untyped-call]  # its __init__ is not annotated
+    h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", max(0.05, float(time_limit)))
     h.setOptionValue("mip_rel_gap", float(rel_gap))

@@ -81,6 +81,10 @@ def ensure_demo_region(
         create_demo_accounts(spec)
         for extension in demo_extensions():
             extension(seed=seed, progress=progress)
+        if connection.vendor == "postgresql":
+            # Fresh statistics after a bulk load, or the planner guesses "empty tables".
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
     progress(f"Demo region ready in {time.perf_counter() - started:.1f} s")
     return True
 

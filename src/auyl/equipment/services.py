@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from auyl.accounts.scoping import AnyUser, visible_schools
+from auyl.core.history import delete_with_history, save_with_history
 from auyl.engines.planning.equipment import (
     BenefitWeights,
     Package,
@@ -182,11 +183,7 @@ def _ensure_can_plan(user: AnyUser, district: District | None) -> None:
         raise PermissionDenied(_("You may not plan for this part of the region."))
 
 
-def _save(instance: Any, by: AnyUser, reason: str) -> None:
-    instance.full_clean()
-    instance._history_user = by if by.is_authenticated else None
-    instance._change_reason = reason
-    instance.save()
+_save = save_with_history
 
 
 def _apply(scenario: PlanScenario, data: ScenarioData) -> None:
@@ -249,9 +246,7 @@ def scenario_delete(*, scenario: PlanScenario, by: AnyUser) -> None:
     if scenario.runs.filter(state__in=(PlanRun.State.QUEUED, PlanRun.State.RUNNING)).exists():
         raise ValidationError(_("This scenario is being planned: wait until the run ends."))
     PlanScenario.objects.filter(pk=scenario.pk).update(latest_run=None)
-    scenario._history_user = by if by.is_authenticated else None  # type: ignore[attr-defined]
-    scenario._change_reason = "delete plan scenario"  # type: ignore[attr-defined]
-    scenario.delete()
+    delete_with_history(scenario, by, "delete plan scenario")
 
 
 def scenario_weights(scenario: PlanScenario) -> dict[str, Any]:
@@ -390,9 +385,7 @@ def _check_pins_fit_budget(scenario: PlanScenario) -> None:
 def package_unpin(*, scenario: PlanScenario, key: str, by: AnyUser) -> None:
     _ensure_can_plan(by, scenario.district)
     for pin in scenario.pins.filter(key=key):
-        pin._history_user = by if by.is_authenticated else None  # type: ignore[attr-defined]
-        pin._change_reason = "unpin package"  # type: ignore[attr-defined]
-        pin.delete()
+        delete_with_history(pin, by, "unpin package")
 
 
 # --- runs ------------------------------------------------------------------------------------

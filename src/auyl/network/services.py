@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from auyl.accounts.models import Profile, Role
 from auyl.accounts.scoping import AnyUser
+from auyl.core.history import delete_with_history, save_with_history
 from auyl.engines.planning import network as engine
 from auyl.jobs.models import Job
 from auyl.network import access
@@ -54,17 +55,8 @@ def _actor(by: AnyUser) -> Any:
     return by if by.is_authenticated else None
 
 
-def _save(instance: Any, by: AnyUser, reason: str) -> None:
-    instance.full_clean()
-    instance._history_user = by if by.is_authenticated else None
-    instance._change_reason = reason
-    instance.save()
-
-
-def _delete(instance: Any, by: AnyUser, reason: str) -> None:
-    instance._history_user = by if by.is_authenticated else None
-    instance._change_reason = reason
-    instance.delete()
+_save = save_with_history
+_delete = delete_with_history
 
 
 # --- Network design -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from auyl.accounts.models import Role
 from auyl.accounts.scoping import AnyUser, ensure_can_edit, role_of
+from auyl.core.history import mark_change
 from auyl.engines import readiness as engine
 from auyl.readiness.models import (
     DEFAULT_PRICES,
@@ -55,9 +56,7 @@ def _ensure_can_edit_norms(user: AnyUser) -> None:
         raise PermissionDenied(_("Only a region administrator may change norms and prices."))
 
 
-def _history(instance: Any, by: AnyUser, reason: str) -> None:
-    instance._history_user = by if by.is_authenticated else None
-    instance._change_reason = reason
+_history = mark_change
 
 
 # --- Audits -------------------------------------------------------------------------------

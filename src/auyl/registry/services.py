@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from auyl.accounts.scoping import AnyUser, ensure_can_edit
+from auyl.core.history import delete_with_history, save_with_history
 from auyl.registry.models import (
     ClassSet,
     DeviceStock,
@@ -27,18 +28,8 @@ from auyl.registry.models import (
     TeachingAssignment,
 )
 
-
-def _save(instance: Any, by: AnyUser, reason: str) -> None:
-    instance.full_clean()
-    instance._history_user = by if by.is_authenticated else None
-    instance._change_reason = reason
-    instance.save()
-
-
-def _delete(instance: Any, by: AnyUser, reason: str) -> None:
-    instance._history_user = by if by.is_authenticated else None
-    instance._change_reason = reason
-    instance.delete()
+_save = save_with_history
+_delete = delete_with_history
 
 
 @transaction.atomic

@@ -5,6 +5,10 @@
     auyl worker [--data-dir DIR]          # a Huey consumer, for AUYL_TASKS=redis
     auyl manage [--data-dir DIR] ARGS...  # Django's own commands
     auyl plan equipment --budget KZT [--years N] [--out plan.xlsx] [--data-dir DIR]
+    auyl network design [...]             # an optimal hub network
+    auyl timetable solve --fet FILE [--time-limit S] [--seed N] [--out DIR] [--strict]
+    auyl timetable cluster [--hub CODE] [--time-limit S] [--data-dir DIR]
+    auyl irt fit --responses FILE.csv --model {rasch,2pl} [--out result.json]
 
 The data directory is ``--data-dir``, else ``$AUYL_DATA_DIR``, else the default in
 :mod:`auyl.paths`. Later issues add one subcommand per engine.
@@ -118,6 +122,25 @@ def cmd_plan_equipment(args: argparse.Namespace) -> int:
     return plan_equipment(args)
 
 
+def cmd_timetable_solve(args: argparse.Namespace) -> int:
+    from auyl.engines.timetabling.cli import solve_command
+
+    return solve_command(args)
+
+
+def cmd_timetable_cluster(args: argparse.Namespace) -> int:
+    _setup_django(args.data_dir)
+    from auyl.timetable.commands import cluster_command
+
+    return cluster_command(args)
+
+
+def cmd_irt_fit(args: argparse.Namespace) -> int:
+    from auyl.engines.irt.cli import fit_command
+
+    return fit_command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="auyl", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -167,6 +190,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     plan_equipment_arguments(plan_equipment)
     plan_equipment.set_defaults(func=cmd_plan_equipment)
+
+    timetable = sub.add_parser("timetable", help="school and cluster timetables")
+    timetable_sub = timetable.add_subparsers(dest="timetable_command", required=True)
+    timetable_solve = timetable_sub.add_parser(
+        "solve", help="solve a FET file with the CP-SAT engine; print one JSON line"
+    )
+    from auyl.engines.timetabling.cli import add_solve_arguments
+
+    add_solve_arguments(timetable_solve)
+    timetable_solve.set_defaults(func=cmd_timetable_solve)
+    timetable_cluster = timetable_sub.add_parser(
+        "cluster", help="timetable the clusters of the loaded region; print one JSON line"
+    )
+    common(timetable_cluster)
+    from auyl.timetable.cli_args import add_arguments as timetable_cluster_arguments
+
+    timetable_cluster_arguments(timetable_cluster)
+    timetable_cluster.set_defaults(func=cmd_timetable_cluster)
+
+    irt = sub.add_parser("irt", help="item response theory")
+    irt_sub = irt.add_subparsers(dest="irt_command", required=True)
+    irt_fit = irt_sub.add_parser("fit", help="fit Rasch or 2PL to a response CSV; print JSON")
+    from auyl.engines.irt.cli import add_fit_arguments
+
+    add_fit_arguments(irt_fit)
+    irt_fit.set_defaults(func=cmd_irt_fit)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     common(manage)

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "auyl.readiness",
     "auyl.equipment",
     "auyl.network",
+    "auyl.timetable",
+    "auyl.monitoring",
 ]
 
 MIDDLEWARE = [

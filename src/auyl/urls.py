@@ -10,5 +10,7 @@ urlpatterns = [
     path("readiness/", include("auyl.readiness.urls")),
     path("equipment/", include("auyl.equipment.urls")),
     path("network/", include("auyl.network.urls")),
+    path("timetable/", include("auyl.timetable.urls")),
+    path("monitoring/", include("auyl.monitoring.urls")),
     path("", include("auyl.registry.urls")),
 ]

@@ -92,7 +92,13 @@ def ensure_demo_region(
 #: Apps that add their own demo data once the registry is loaded: each module has
 #: ``load_demo(*, seed: int, progress: Progress) -> None``, run in the same transaction,
 #: in this order (later ones may use earlier ones' data).
-DEMO_EXTENSION_MODULES = ("auyl.readiness.demo", "auyl.equipment.demo", "auyl.network.demo")
+DEMO_EXTENSION_MODULES = (
+    "auyl.readiness.demo",
+    "auyl.equipment.demo",
+    "auyl.network.demo",
+    "auyl.timetable.demo",
+    "auyl.monitoring.demo",
+)
 
 
 def demo_extensions() -> list[Callable[..., None]]:

@@ -8,269 +8,699 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0001_job_progress'),
-        ('registry', '0002_load_subjects'),
+        ("jobs", "0001_job_progress"),
+        ("registry", "0002_load_subjects"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('grade', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(11)], verbose_name='grade')),
-                ('language', models.CharField(choices=[('kk', 'Kazakh'), ('ru', 'Russian')], max_length=2, verbose_name='language')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('minutes', models.PositiveSmallIntegerField(default=40, verbose_name='minutes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='registry.region', verbose_name='region')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.subject', verbose_name='subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "grade",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(11),
+                        ],
+                        verbose_name="grade",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("kk", "Kazakh"), ("ru", "Russian")],
+                        max_length=2,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                ("minutes", models.PositiveSmallIntegerField(default=40, verbose_name="minutes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="registry.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.subject",
+                        verbose_name="subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assessment',
-                'verbose_name_plural': 'assessments',
-                'ordering': ['-year', 'grade', 'subject__code', 'language'],
+                "verbose_name": "assessment",
+                "verbose_name_plural": "assessments",
+                "ordering": ["-year", "grade", "subject__code", "language"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAssessment',
+            name="HistoricalAssessment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('grade', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(11)], verbose_name='grade')),
-                ('language', models.CharField(choices=[('kk', 'Kazakh'), ('ru', 'Russian')], max_length=2, verbose_name='language')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('minutes', models.PositiveSmallIntegerField(default=40, verbose_name='minutes')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.region', verbose_name='region')),
-                ('subject', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.subject', verbose_name='subject')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "grade",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(11),
+                        ],
+                        verbose_name="grade",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("kk", "Kazakh"), ("ru", "Russian")],
+                        max_length=2,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                ("minutes", models.PositiveSmallIntegerField(default=40, verbose_name="minutes")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.subject",
+                        verbose_name="subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical assessment',
-                'verbose_name_plural': 'historical assessments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical assessment",
+                "verbose_name_plural": "historical assessments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalItem',
+            name="HistoricalItem",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('code', models.CharField(max_length=40, verbose_name='item code')),
-                ('key', models.CharField(blank=True, max_length=40, verbose_name='key')),
-                ('domain', models.CharField(blank=True, max_length=100, verbose_name='domain')),
-                ('max_score', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='maximum score')),
-                ('anchor', models.BooleanField(default=False, verbose_name='anchor item')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('assessment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='monitoring.assessment')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("code", models.CharField(max_length=40, verbose_name="item code")),
+                ("key", models.CharField(blank=True, max_length=40, verbose_name="key")),
+                ("domain", models.CharField(blank=True, max_length=100, verbose_name="domain")),
+                (
+                    "max_score",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="maximum score",
+                    ),
+                ),
+                ("anchor", models.BooleanField(default=False, verbose_name="anchor item")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="monitoring.assessment",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical item',
-                'verbose_name_plural': 'historical items',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical item",
+                "verbose_name_plural": "historical items",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalParticipation',
+            name="HistoricalParticipation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('since_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='in the programme since')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "since_year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="in the programme since",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical programme participation',
-                'verbose_name_plural': 'historical programme participations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical programme participation",
+                "verbose_name_plural": "historical programme participations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('code', models.CharField(max_length=40, verbose_name='item code')),
-                ('key', models.CharField(blank=True, max_length=40, verbose_name='key')),
-                ('domain', models.CharField(blank=True, max_length=100, verbose_name='domain')),
-                ('max_score', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='maximum score')),
-                ('anchor', models.BooleanField(default=False, verbose_name='anchor item')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='monitoring.assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("code", models.CharField(max_length=40, verbose_name="item code")),
+                ("key", models.CharField(blank=True, max_length=40, verbose_name="key")),
+                ("domain", models.CharField(blank=True, max_length=100, verbose_name="domain")),
+                (
+                    "max_score",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="maximum score",
+                    ),
+                ),
+                ("anchor", models.BooleanField(default=False, verbose_name="anchor item")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="monitoring.assessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'item',
-                'verbose_name_plural': 'items',
-                'ordering': ['assessment', 'position'],
+                "verbose_name": "item",
+                "verbose_name_plural": "items",
+                "ordering": ["assessment", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Booklet',
+            name="Booklet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='booklet')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='booklets', to='monitoring.assessment')),
-                ('items', models.ManyToManyField(related_name='booklets', to='monitoring.item', verbose_name='items')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="booklet")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="booklets",
+                        to="monitoring.assessment",
+                    ),
+                ),
+                (
+                    "items",
+                    models.ManyToManyField(
+                        related_name="booklets", to="monitoring.item", verbose_name="items"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'booklet',
-                'verbose_name_plural': 'booklets',
-                'ordering': ['assessment', 'code'],
+                "verbose_name": "booklet",
+                "verbose_name_plural": "booklets",
+                "ordering": ["assessment", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Participation',
+            name="Participation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='in the programme since')),
-                ('school', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='participation', to='registry.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "since_year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="in the programme since",
+                    ),
+                ),
+                (
+                    "school",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participation",
+                        to="registry.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programme participation',
-                'verbose_name_plural': 'programme participations',
+                "verbose_name": "programme participation",
+                "verbose_name_plural": "programme participations",
             },
         ),
         migrations.CreateModel(
-            name='Scaling',
+            name="Scaling",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model', models.CharField(choices=[('rasch', 'Rasch'), ('2pl', '2PL'), ('pcm', 'partial credit')], max_length=8, verbose_name='model')),
-                ('link_method', models.CharField(choices=[('none', 'base year (no link)'), ('stocking_lord', 'Stocking-Lord'), ('haebara', 'Haebara'), ('mean_sigma', 'mean-sigma')], default='none', max_length=16, verbose_name='linking method')),
-                ('link_a', models.FloatField(default=1.0)),
-                ('link_b', models.FloatField(default=0.0)),
-                ('scale_mean', models.FloatField(default=500.0, verbose_name='scale mean')),
-                ('scale_sd', models.FloatField(default=100.0, verbose_name='scale SD')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('done', 'computed'), ('failed', 'failed')], default='queued', max_length=10)),
-                ('n_persons', models.PositiveIntegerField(default=0)),
-                ('loglik', models.FloatField(blank=True, null=True)),
-                ('theta_sd', models.FloatField(blank=True, null=True)),
-                ('reliability', models.FloatField(blank=True, null=True)),
-                ('warnings', models.JSONField(default=list)),
-                ('seconds', models.FloatField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scalings', to='monitoring.assessment')),
-                ('base', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='linked', to='monitoring.scaling', verbose_name='linked to')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='jobs.job')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "model",
+                    models.CharField(
+                        choices=[("rasch", "Rasch"), ("2pl", "2PL"), ("pcm", "partial credit")],
+                        max_length=8,
+                        verbose_name="model",
+                    ),
+                ),
+                (
+                    "link_method",
+                    models.CharField(
+                        choices=[
+                            ("none", "base year (no link)"),
+                            ("stocking_lord", "Stocking-Lord"),
+                            ("haebara", "Haebara"),
+                            ("mean_sigma", "mean-sigma"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="linking method",
+                    ),
+                ),
+                ("link_a", models.FloatField(default=1.0)),
+                ("link_b", models.FloatField(default=0.0)),
+                ("scale_mean", models.FloatField(default=500.0, verbose_name="scale mean")),
+                ("scale_sd", models.FloatField(default=100.0, verbose_name="scale SD")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "queued"), ("done", "computed"), ("failed", "failed")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("n_persons", models.PositiveIntegerField(default=0)),
+                ("loglik", models.FloatField(blank=True, null=True)),
+                ("theta_sd", models.FloatField(blank=True, null=True)),
+                ("reliability", models.FloatField(blank=True, null=True)),
+                ("warnings", models.JSONField(default=list)),
+                ("seconds", models.FloatField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scalings",
+                        to="monitoring.assessment",
+                    ),
+                ),
+                (
+                    "base",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="linked",
+                        to="monitoring.scaling",
+                        verbose_name="linked to",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="jobs.job",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scaling',
-                'verbose_name_plural': 'scalings',
-                'ordering': ['-created_at'],
+                "verbose_name": "scaling",
+                "verbose_name_plural": "scalings",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ItemEstimate',
+            name="ItemEstimate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('a', models.FloatField(blank=True, null=True)),
-                ('b', models.FloatField(blank=True, null=True)),
-                ('steps', models.JSONField(default=list)),
-                ('infit', models.FloatField(blank=True, null=True)),
-                ('outfit', models.FloatField(blank=True, null=True)),
-                ('p_value', models.FloatField(blank=True, null=True, verbose_name='share correct')),
-                ('dif', models.JSONField(default=dict)),
-                ('dropped', models.CharField(blank=True, max_length=200, verbose_name='dropped because')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='estimates', to='monitoring.item')),
-                ('scaling', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='item_estimates', to='monitoring.scaling')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("a", models.FloatField(blank=True, null=True)),
+                ("b", models.FloatField(blank=True, null=True)),
+                ("steps", models.JSONField(default=list)),
+                ("infit", models.FloatField(blank=True, null=True)),
+                ("outfit", models.FloatField(blank=True, null=True)),
+                ("p_value", models.FloatField(blank=True, null=True, verbose_name="share correct")),
+                ("dif", models.JSONField(default=dict)),
+                (
+                    "dropped",
+                    models.CharField(blank=True, max_length=200, verbose_name="dropped because"),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="estimates",
+                        to="monitoring.item",
+                    ),
+                ),
+                (
+                    "scaling",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="item_estimates",
+                        to="monitoring.scaling",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scaling', 'item__position'],
+                "ordering": ["scaling", "item__position"],
             },
         ),
         migrations.CreateModel(
-            name='Sitting',
+            name="Sitting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pupil_code', models.CharField(max_length=40, verbose_name='pupil id')),
-                ('raw', models.JSONField(default=list, verbose_name='answers')),
-                ('scores', models.JSONField(default=list, verbose_name='scores')),
-                ('omitted', models.JSONField(default=list, verbose_name='omitted items')),
-                ('imported_at', models.DateTimeField(auto_now=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sittings', to='monitoring.assessment')),
-                ('booklet', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sittings', to='monitoring.booklet')),
-                ('class_set', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sittings', to='registry.classset', verbose_name='class-set')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sittings', to='registry.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pupil_code", models.CharField(max_length=40, verbose_name="pupil id")),
+                ("raw", models.JSONField(default=list, verbose_name="answers")),
+                ("scores", models.JSONField(default=list, verbose_name="scores")),
+                ("omitted", models.JSONField(default=list, verbose_name="omitted items")),
+                ("imported_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sittings",
+                        to="monitoring.assessment",
+                    ),
+                ),
+                (
+                    "booklet",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sittings",
+                        to="monitoring.booklet",
+                    ),
+                ),
+                (
+                    "class_set",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sittings",
+                        to="registry.classset",
+                        verbose_name="class-set",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sittings",
+                        to="registry.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sitting',
-                'verbose_name_plural': 'sittings',
-                'ordering': ['assessment', 'school', 'pupil_code'],
+                "verbose_name": "sitting",
+                "verbose_name_plural": "sittings",
+                "ordering": ["assessment", "school", "pupil_code"],
             },
         ),
         migrations.CreateModel(
-            name='PersonScore',
+            name="PersonScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('theta', models.FloatField()),
-                ('se', models.FloatField()),
-                ('score', models.FloatField(verbose_name='scale score')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='proficiency level')),
-                ('scaling', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='monitoring.scaling')),
-                ('sitting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='person_scores', to='monitoring.sitting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("theta", models.FloatField()),
+                ("se", models.FloatField()),
+                ("score", models.FloatField(verbose_name="scale score")),
+                ("level", models.PositiveSmallIntegerField(verbose_name="proficiency level")),
+                (
+                    "scaling",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="monitoring.scaling",
+                    ),
+                ),
+                (
+                    "sitting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="person_scores",
+                        to="monitoring.sitting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scaling', 'sitting'],
+                "ordering": ["scaling", "sitting"],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('region', 'grade', 'subject', 'language', 'year'), name='assessment_unique_per_year'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(
+                fields=("region", "grade", "subject", "language", "year"),
+                name="assessment_unique_per_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(fields=('assessment', 'code'), name='item_code_unique'),
+            model_name="item",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "code"), name="item_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(fields=('assessment', 'position'), name='item_position_unique'),
+            model_name="item",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "position"), name="item_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='booklet',
-            constraint=models.UniqueConstraint(fields=('assessment', 'code'), name='booklet_code_unique'),
+            model_name="booklet",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "code"), name="booklet_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemestimate',
-            constraint=models.UniqueConstraint(fields=('scaling', 'item'), name='item_estimate_unique'),
+            model_name="itemestimate",
+            constraint=models.UniqueConstraint(
+                fields=("scaling", "item"), name="item_estimate_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sitting',
-            index=models.Index(fields=['assessment', 'school'], name='monitoring__assessm_bfb82c_idx'),
+            model_name="sitting",
+            index=models.Index(
+                fields=["assessment", "school"], name="monitoring__assessm_bfb82c_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sitting',
-            constraint=models.UniqueConstraint(fields=('assessment', 'pupil_code'), name='sitting_pupil_unique'),
+            model_name="sitting",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "pupil_code"), name="sitting_pupil_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='personscore',
-            index=models.Index(fields=['scaling', 'score'], name='monitoring__scaling_79ecfa_idx'),
+            model_name="personscore",
+            index=models.Index(fields=["scaling", "score"], name="monitoring__scaling_79ecfa_idx"),
         ),
         migrations.AddConstraint(
-            model_name='personscore',
-            constraint=models.UniqueConstraint(fields=('scaling', 'sitting'), name='person_score_unique'),
+            model_name="personscore",
+            constraint=models.UniqueConstraint(
+                fields=("scaling", "sitting"), name="person_score_unique"
+            ),
         ),
     ]

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 year_validators = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -93,7 +94,7 @@ class Item(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("item")
+        verbose_name = pgettext_lazy("test item", "item")
         verbose_name_plural = _("items")
         ordering = ["assessment", "position"]
         constraints = [

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -80,7 +81,7 @@ def report_workbook(dash: Dashboard) -> bytes:
     _write(
         items,
         [
-            _("Item"),
+            pgettext("test item", "Item"),
             _("Domain"),
             _("Anchor"),
             _("Difficulty (scale)"),

@@ -304,6 +304,9 @@ class Solution:
     first_solution_seconds: float | None
     conflicts: tuple[Conflict, ...] = ()  # filled when infeasible
     moved: tuple[str, ...] = ()  # re-solve: activities whose start or room changed
+    #: the solver's own objective (soft cost + keep_weight per moved lesson); None in
+    #: first-solution mode or without a timetable
+    objective: float | None = None
 
     @property
     def feasible(self) -> bool:

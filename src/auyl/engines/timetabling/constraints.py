@@ -1,0 +1,611 @@
+"""One function per rule of the timetable (house style): each states its rule and adds it
+to a :class:`~auyl.engines.timetabling.build.Build`.
+
+Hard rules are CP-SAT constraints; in relax mode (:mod:`explain`) each requirement a user
+asked for is guarded by a literal from :meth:`Build.require`. Soft rules add integer cost
+terms; their meaning matches :mod:`auyl.engines.timetabling.evaluate` exactly, which the
+tests check on random problems.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import combinations, pairwise
+
+from auyl.engines.timetabling.build import Build, Lit
+from auyl.engines.timetabling.evaluate import subject_day_allowance
+from auyl.engines.timetabling.index import (
+    covered,
+    slot_name,
+    split_sets,
+    spread_min_days,
+    travel_needs,
+)
+from auyl.engines.timetabling.model import (
+    HARD,
+    MaxDaysPerWeek,
+    MaxGaps,
+    MaxHoursDaily,
+    MinDaysBetween,
+    Placement,
+    PreferredStarts,
+    SameStart,
+)
+
+# ---- every lesson once, no clashes -------------------------------------------------------
+
+
+def add_place_once(b: Build) -> None:
+    """Every lesson gets exactly one start (its weekly hours are met exactly).
+
+    In relax mode one literal guards all lessons of a subject for the same classes and
+    teachers ("Mathematics for 5A: 4 lessons a week"), so the explanation speaks of a
+    curriculum line, not of one lesson among equals."""
+    families: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[str]] = defaultdict(list)
+    for a in b.problem.activities:
+        families[(a.subject, a.groups, a.teachers)].append(a.id)
+    for (subject, groups, teachers), aids in families.items():
+        periods = sum(b.ix.activity[aid].duration for aid in aids)
+        classes = ", ".join(b.ix.group_name(g) for g in groups) or "no class"
+        by = ", ".join(b.ix.teacher_name(t) for t in teachers)
+        detail = f"{subject} for {classes}" + (f" ({by})" if by else "")
+        detail += f": {periods} lesson period(s) a week must be placed"
+        req = b.require("lesson_hours", detail, activities=aids, teachers=teachers, groups=groups)
+        for aid in aids:
+            lits = list(b.x[aid].values())
+            if req is None:
+                b.m.add_exactly_one(lits)
+            else:
+                b.m.add_at_most_one(lits)
+                b.m.add(sum(lits) >= 1).only_enforce_if(req)
+
+
+def add_teacher_clash(b: Build) -> None:
+    """A teacher gives at most one lesson at a time."""
+    for aids in b.ix.of_teacher.values():
+        b.exclusive_sets.append(frozenset(aids))
+
+
+def add_group_clash(b: Build) -> None:
+    """A group (one grade of one school, a FET subgroup) attends at most one lesson at a time;
+    a class-set is the grades it joins, so this also keeps class-sets apart."""
+    for aids in b.ix.of_group.values():
+        b.exclusive_sets.append(frozenset(aids))
+
+
+def add_exclusive_sets(b: Build) -> None:
+    """Emit the no-overlap sets once: duplicates and sets inside a larger set are skipped
+    (an at-most-one over the larger set already covers them)."""
+    kept: list[frozenset[str]] = []
+    by_member: dict[str, list[int]] = defaultdict(list)
+    for aids in sorted(set(b.exclusive_sets), key=len, reverse=True):
+        if len(aids) < 2:
+            continue
+        first = next(iter(aids))
+        if any(aids <= kept[i] for i in by_member[first]):
+            continue
+        for aid in aids:
+            by_member[aid].append(len(kept))
+        kept.append(aids)
+    for aids in kept:
+        per_slot: dict[int, list[Lit]] = defaultdict(list)
+        for aid in sorted(aids):
+            for t, lits in b.cover[aid].items():
+                per_slot[t].extend(lits)
+        for t in sorted(per_slot):
+            b.at_most(per_slot[t], 1)
+    _fill_full_weeks(b)
+
+
+def _fill_full_weeks(b: Build) -> None:
+    """A person whose lessons fill every free period is busy in each of them (an implied
+    exactly-one per free slot: much stronger propagation in packed timetables). Not in
+    relax mode, where a lesson may stay unplaced."""
+    if b.relax:
+        return
+    for who, ids in (("teacher", b.ix.of_teacher), ("group", b.ix.of_group)):
+        for pid, aids in ids.items():
+            blocked = b.ix.blocked(who, pid)
+            if not aids or b.ix.weekly_periods(who, pid) != b.week.n_slots - len(blocked):
+                continue
+            for t in range(b.week.n_slots):
+                if t not in blocked:
+                    lits = b.busy(who, pid, t)
+                    if lits:
+                        b.m.add_exactly_one(lits)
+
+
+def add_resource_capacity(b: Build) -> None:
+    """A room or a school's internet link carries at most its capacity at once.
+
+    Resources nobody chooses among are counted per slot; a room that is one of several
+    candidates of some lesson becomes a no-overlap / cumulative over optional intervals.
+    """
+    for r in b.problem.resources:
+        users = b.ix.of_resource.get(r.id, [])
+        choosers = b.ix.choosing_room.get(r.id, [])
+        if choosers:
+            _add_room_intervals(b, r.id, r.capacity, users, choosers)
+            continue
+        if len(users) <= r.capacity:
+            continue
+        what = "internet link" if r.kind == "link" else "room"
+        req = b.require(
+            "resource_capacity",
+            f"The {what} {r.name or r.id} carries at most {r.capacity} lesson(s) at once",
+            activities=users,
+        )
+        if r.capacity == 1 and req is None:
+            b.exclusive_sets.append(frozenset(users))
+            continue
+        for t in range(b.week.n_slots):
+            b.at_most([lit for aid in users for lit in b.cover[aid].get(t, ())], r.capacity, req)
+
+
+def add_room_choice(b: Build) -> None:
+    """A lesson with candidate rooms takes exactly one of them."""
+    for a in b.problem.activities:
+        if a.room_choices:
+            rooms = {rid: b.m.new_bool_var(f"room[{a.id},{rid}]") for rid in a.room_choices}
+            b.room[a.id] = rooms
+            b.m.add_exactly_one(rooms.values())
+
+
+def _add_room_intervals(
+    b: Build, rid: str, capacity: int, users: Sequence[str], choosers: Sequence[str]
+) -> None:
+    intervals, demands = [], []
+    for aid in dict.fromkeys([*users, *choosers]):
+        a = b.ix.activity[aid]
+        if aid in users:
+            iv = b.m.new_fixed_size_interval_var(b.start(aid), a.duration, f"iv[{aid},{rid}]")
+        else:
+            present = b.room[aid][rid]
+            iv = b.m.new_optional_fixed_size_interval_var(
+                b.start(aid), a.duration, present, f"iv[{aid},{rid}]"
+            )
+        intervals.append(iv)
+        demands.append(1)
+    if capacity == 1:
+        b.m.add_no_overlap(intervals)
+    else:
+        b.m.add_cumulative(intervals, demands, capacity)
+
+
+# ---- availability and locks (pruned from the starts; guarded literals in relax mode) -----
+
+
+def add_fixed_starts(b: Build) -> None:
+    """A locked lesson stays in its slot (pruned up front outside relax mode)."""
+    if not b.relax:
+        return
+    for a in b.problem.activities:
+        if a.fixed_start is None:
+            continue
+        req = b.require(
+            "fixed_start",
+            f"{b.ix.activity_name(a.id)} is locked at {slot_name(b.week, a.fixed_start)}",
+            activities=(a.id,),
+        )
+        lit = b.x[a.id].get(a.fixed_start)
+        assert req is not None
+        if lit is None:
+            b.m.add_bool_or([req.Not()])
+        else:
+            b.m.add_implication(req, lit)
+
+
+def add_teacher_availability(b: Build) -> None:
+    """A teacher teaches only in the periods they are available."""
+    if not b.relax:
+        return
+    for t in b.problem.teachers:
+        _forbid_slots(b, "teacher", t.id, t.unavailable, b.ix.teacher_name(t.id))
+
+
+def add_group_availability(b: Build) -> None:
+    """A group has lessons only in the periods it is available."""
+    if not b.relax:
+        return
+    for g in b.problem.groups:
+        _forbid_slots(b, "group", g.id, g.unavailable, b.ix.group_name(g.id))
+
+
+def _forbid_slots(b: Build, who: str, pid: str, slots: frozenset[int], name: str) -> None:
+    aids = b.ix.activities_of(who, pid)
+    if not slots or not aids:
+        return
+    free = b.week.n_slots - len(b.ix.blocked(who, pid))
+    need = b.ix.weekly_periods(who, pid)
+    subject = f"Teacher {name}" if who == "teacher" else name
+    detail = f"{subject} is available on {free} periods of the week and has {need} to fill"
+    kw = {"teachers": (pid,)} if who == "teacher" else {"groups": (pid,)}
+    req = b.require(f"{who}_availability", detail, activities=aids, **kw)
+    assert req is not None
+    for aid in aids:
+        for t in slots:
+            for lit in b.cover[aid].get(t, ()):
+                b.m.add_implication(req, lit.Not())
+
+
+# ---- groups and teachers -----------------------------------------------------------------
+
+
+def add_group_daily_max(b: Build) -> None:
+    """A group has at most ``max_daily_periods`` lesson periods on any day."""
+    for g in b.problem.groups:
+        if g.max_daily_periods is None or not b.ix.of_group.get(g.id):
+            continue
+        req = b.require(
+            "group_daily_max",
+            f"{b.ix.group_name(g.id)} may have at most {g.max_daily_periods} lessons a day",
+            groups=(g.id,),
+        )
+        for d in range(b.week.n_days):
+            lits = [lit for t in b.day_slots(d) for lit in b.busy("group", g.id, t)]
+            b.at_most(lits, g.max_daily_periods, req)
+
+
+def add_group_no_gaps(b: Build) -> None:
+    """A primary group's lessons of a day follow each other without a gap."""
+    for g in b.problem.groups:
+        if not g.no_gaps or not b.ix.of_group.get(g.id):
+            continue
+        req = b.require(
+            "group_no_gaps", f"{b.ix.group_name(g.id)} must have no gaps", groups=(g.id,)
+        )
+        for d in range(b.week.n_days):
+            _forbid_gaps(b, "group", g.id, d, req)
+
+
+def _forbid_gaps(b: Build, who: str, pid: str, day: int, req: Lit | None) -> None:
+    """No empty counted slot between the first and last lesson of the day."""
+    b.span(who, pid, day).forbid_gaps(req)
+
+
+def add_teacher_travel(b: Build) -> None:
+    """A teacher working at two sites has ``travel_periods`` free periods between lessons at
+    different sites on one day."""
+    for teacher in b.problem.teachers:
+        need = travel_needs(teacher)
+        aids = b.ix.of_teacher.get(teacher.id, [])
+        if not need or not aids:
+            continue
+        at_site: dict[str, list[str]] = defaultdict(list)
+        for aid in aids:
+            at_site[b.ix.site_of(b.ix.activity[aid])].append(aid)
+        pairs = [(s1, s2, k) for (s1, s2), k in need.items() if s1 in at_site and s2 in at_site]
+        if not pairs:
+            continue
+        req = b.require(
+            "teacher_travel",
+            f"Teacher {b.ix.teacher_name(teacher.id)} needs time to travel between schools",
+            teachers=(teacher.id,),
+        )
+        for s1, s2, k in pairs:
+            for d in range(b.week.n_days):
+                for t in b.day_slots(d):
+                    here = [lit for aid in at_site[s1] for lit in b.cover[aid].get(t, ())]
+                    if not here:
+                        continue
+                    for t2 in range(t + 1, min(t + k, b.day_slots(d)[-1]) + 1):
+                        there = [lit for aid in at_site[s2] for lit in b.cover[aid].get(t2, ())]
+                        b.at_most(here + there, 1, req)
+
+
+# ---- the explicit (FET) constraints ------------------------------------------------------
+
+
+def add_preferred_starts(b: Build, c: PreferredStarts) -> None:
+    """A lesson starts in one of its preferred slots (hard: pruned; soft: cost if not)."""
+    elsewhere = [lit for s, lit in b.x[c.activity].items() if s not in c.slots]
+    if c.weight < HARD:
+        b.cost(c.weight / 100, sum(elsewhere))
+        return
+    if b.relax:
+        req = b.require(
+            "preferred_starts",
+            f"{b.ix.activity_name(c.activity)} may only start at chosen times",
+            activities=(c.activity,),
+        )
+        b.linear_at_most(sum(elsewhere), 0, req)
+
+
+def add_same_start(b: Build, c: SameStart) -> None:
+    """Activities start in the same slot (hard), or cost per pair that does not."""
+    acts = list(dict.fromkeys(c.activities))
+    if c.weight >= HARD:
+        req = b.require(
+            "same_start",
+            "These lessons must start at the same time: "
+            + ", ".join(b.ix.activity_name(a) for a in acts),
+            activities=acts,
+        )
+        for other in acts[1:]:
+            _equal_starts(b, acts[0], other, req)
+        return
+    for a1, a2 in combinations(acts, 2):
+        together = b.m.new_bool_var(f"same[{a1},{a2}]")
+        _equal_starts(b, a1, a2, together)
+        b.cost(c.weight / 100, 1 - together)
+
+
+def _equal_starts(b: Build, a1: str, a2: str, enforce: Lit | None) -> None:
+    for s in set(b.x[a1]) | set(b.x[a2]):
+        l1, l2 = b.x[a1].get(s), b.x[a2].get(s)
+        ct = b.m.add((l1 if l1 is not None else 0) == (l2 if l2 is not None else 0))
+        if enforce is not None:
+            ct.only_enforce_if(enforce)
+
+
+def add_min_days_between(b: Build, c: MinDaysBetween) -> None:
+    """Every two of the activities lie ``min_days`` days apart (hard), or cost
+    ``min_days - distance`` per pair that is closer; "consecutive if same day" is hard."""
+    acts = list(dict.fromkeys(c.activities))
+    if c.consecutive_if_same_day:
+        for a1, a2 in combinations(acts, 2):
+            _adjacent_if_same_day(b, a1, a2)
+    if c.min_days <= 0 or len(acts) < 2:
+        return
+    if c.weight < HARD:
+        for a1, a2 in combinations(acts, 2):
+            _pair_shortfall_cost(b, a1, a2, c.min_days, c.weight / 100)
+        return
+    req = b.require(
+        "min_days_between",
+        f"These lessons must be {c.min_days} day(s) apart: "
+        + ", ".join(b.ix.activity_name(a) for a in acts),
+        activities=acts,
+    )
+    n = b.week.n_days
+    for first in range(max(1, n - c.min_days + 1)):
+        days = range(first, min(n, first + c.min_days))
+        b.at_most([lit for a in acts for d in days for lit in b.day_lits(a, d)], 1, req)
+
+
+def _adjacent_if_same_day(b: Build, a1: str, a2: str) -> None:
+    """When ``a1`` and ``a2`` share a day, one follows the other directly."""
+    d1, d2 = b.ix.activity[a1].duration, b.ix.activity[a2].duration
+    x2 = b.x[a2]
+    for s, lit in b.x[a1].items():
+        adjacent = {v.index for v in (x2.get(s + d1), x2.get(s - d2)) if v is not None}
+        apart = [v for v in b.day_lits(a2, b.week.day_of(s)) if v.index not in adjacent]
+        b.at_most([lit, *apart], 1)
+
+
+def _pair_shortfall_cost(b: Build, a1: str, a2: str, min_days: int, unit_cost: float) -> None:
+    """Cost ``unit_cost * max(0, min_days - |day(a1) - day(a2)|)``."""
+    if min_days == 1:
+        same = b.m.new_bool_var(f"sameday[{a1},{a2}]")
+        for d in range(b.week.n_days):
+            b.m.add(same >= sum(b.day_lits(a1, d)) + sum(b.day_lits(a2, d)) - 1)
+        b.cost(unit_cost, same)
+        return
+    n = b.week.n_days
+    dist = b.m.new_int_var(0, n, f"dist[{a1},{a2}]")
+    b.m.add_abs_equality(dist, b.day_expr(a1) - b.day_expr(a2))
+    b.cost(unit_cost, b.excess(min_days - dist, 0, min_days, f"short[{a1},{a2}]"))
+
+
+def add_max_gaps(b: Build, c: MaxGaps) -> None:
+    """At most ``max_gaps`` gaps per week or per day for each teacher or group named."""
+    for pid in b.ix.person_ids(c.who, c.ids):
+        if not b.ix.activities_of(c.who, pid):
+            continue
+        name = b.ix.teacher_name(pid) if c.who == "teacher" else b.ix.group_name(pid)
+        req = b.require(
+            f"{c.who}_max_gaps",
+            f"{name} may have at most {c.max_gaps} gap(s) per {c.per}",
+            **({"teachers": (pid,)} if c.who == "teacher" else {"groups": (pid,)}),
+        )
+        days = range(b.week.n_days)
+        if c.weight >= HARD and c.max_gaps == 0:
+            for d in days:
+                _forbid_gaps(b, c.who, pid, d, req)
+            continue
+        ub = b.week.periods_per_day
+        if c.per == "day":
+            for d in days:
+                gaps = b.span(c.who, pid, d).gaps()
+                if c.weight >= HARD:
+                    b.linear_at_most(gaps, c.max_gaps, req)
+                else:
+                    b.cost(c.weight / 100, b.excess(gaps, c.max_gaps, ub, f"gaps[{pid},{d}]"))
+            continue
+        week_gaps = sum(b.span(c.who, pid, d).gaps() for d in days)
+        if c.weight >= HARD:
+            b.linear_at_most(week_gaps, c.max_gaps, req)
+        else:
+            over = b.excess(week_gaps, c.max_gaps, ub * b.week.n_days, f"gaps[{pid}]")
+            b.cost(c.weight / 100, over)
+
+
+def add_max_hours_daily(b: Build, c: MaxHoursDaily) -> None:
+    """At most ``max_periods`` lesson periods a day (hard), or cost per day above."""
+    for pid in b.ix.person_ids(c.who, c.ids):
+        if not b.ix.activities_of(c.who, pid):
+            continue
+        name = b.ix.teacher_name(pid) if c.who == "teacher" else b.ix.group_name(pid)
+        req = b.require(
+            f"{c.who}_max_hours_daily",
+            f"{name} may have at most {c.max_periods} lesson periods a day",
+            **({"teachers": (pid,)} if c.who == "teacher" else {"groups": (pid,)}),
+        )
+        for d in range(b.week.n_days):
+            lits = [lit for t in b.day_slots(d) for lit in b.busy(c.who, pid, t)]
+            if len(lits) <= c.max_periods:
+                continue
+            if c.weight >= HARD:
+                b.at_most(lits, c.max_periods, req)
+                continue
+            over = b.m.new_bool_var(f"over[{pid},{d}]")
+            room = b.week.periods_per_day - c.max_periods
+            b.m.add(sum(lits) <= c.max_periods + room * over)
+            b.cost(c.weight / 100, over)
+
+
+def add_max_days_per_week(b: Build, c: MaxDaysPerWeek) -> None:
+    """A teacher teaches on at most ``max_days`` days (hard), or cost per day above."""
+    for pid in b.ix.person_ids("teacher", c.ids):
+        aids = b.ix.of_teacher.get(pid, [])
+        if not aids:
+            continue
+        works = []
+        for d in range(b.week.n_days):
+            lits = [lit for aid in aids for lit in b.day_lits(aid, d)]
+            if not lits:
+                continue
+            day = b.m.new_bool_var(f"works[{pid},{d}]")
+            for lit in lits:
+                b.m.add_implication(lit, day)
+            works.append(day)
+        if c.weight >= HARD:
+            req = b.require(
+                "teacher_max_days_per_week",
+                f"Teacher {b.ix.teacher_name(pid)} may teach on at most {c.max_days} days",
+                teachers=(pid,),
+            )
+            b.linear_at_most(sum(works), c.max_days, req)
+        else:
+            over = b.excess(sum(works), c.max_days, len(works), f"days[{pid}]")
+            b.cost(c.weight / 100, over)
+
+
+# ---- built-in soft goals of the cluster model --------------------------------------------
+
+
+def add_teacher_gaps_goal(b: Build, weight: float) -> None:
+    """Each empty period between two lessons of a teacher's day costs ``weight``."""
+    for t in b.problem.teachers:
+        if b.ix.of_teacher.get(t.id):
+            b.cost(weight, sum(b.span("teacher", t.id, d).gaps() for d in range(b.week.n_days)))
+
+
+def add_group_gaps_goal(b: Build, weight: float) -> None:
+    """Each gap of a group (without the hard no-gaps rule) costs ``weight``."""
+    for g in b.problem.groups:
+        if not g.no_gaps and b.ix.of_group.get(g.id):
+            b.cost(weight, sum(b.span("group", g.id, d).gaps() for d in range(b.week.n_days)))
+
+
+def add_subject_twice_a_day_goal(b: Build, weight: float) -> None:
+    """Each lesson of a subject beyond the first of a group's day (beyond the second when a
+    double period is asked for) costs ``weight``. Groups with the same lessons of a subject
+    share one counter."""
+    shared: dict[tuple[frozenset[str], int], int] = defaultdict(int)
+    for aids in b.ix.of_group.values():
+        by_subject: dict[str, list[str]] = defaultdict(list)
+        for aid in aids:
+            by_subject[b.ix.activity[aid].subject].append(aid)
+        for subject_aids in by_subject.values():
+            allow = subject_day_allowance(any(b.ix.activity[a].double for a in subject_aids))
+            if len(subject_aids) > allow:
+                shared[(frozenset(subject_aids), allow)] += 1
+    for (subject_set, allow), n_groups in shared.items():
+        for d in range(b.week.n_days):
+            lits = [lit for a in sorted(subject_set) for lit in b.day_lits(a, d)]
+            if len(lits) > allow:
+                over = b.excess(sum(lits), allow, len(subject_set), f"twice[{d}]")
+                b.cost(weight * n_groups, over)
+
+
+def add_spread_goal(b: Build, weight: float) -> None:
+    """Parts of a weekly activity ``n_days // parts`` days apart; each day short costs."""
+    for parts in split_sets(b.problem).values():
+        ideal = spread_min_days(b.week, len(parts))
+        for a1, a2 in combinations(parts, 2):
+            _pair_shortfall_cost(b, a1, a2, ideal, weight)
+
+
+def add_hard_subject_last_goal(b: Build, weight: float) -> None:
+    """A hard subject that is the last lesson of the day of one of its groups costs."""
+    for a in b.problem.activities:
+        if not a.hard_subject or not a.groups:
+            continue
+        last = b.m.new_bool_var(f"last[{a.id}]")
+        for s, lit in b.x[a.id].items():
+            end, day_end = s + a.duration, b.day_slots(b.week.day_of(s)).stop
+            for gid in a.groups:
+                span = b.span("group", gid, b.week.day_of(s))
+                later = [i for i, t in enumerate(span.slots) if t >= end and t < day_end]
+                if later:
+                    b.m.add(last >= lit - span.until_last()[later[0]])
+                else:
+                    b.m.add_implication(lit, last)
+        b.cost(weight, last)
+
+
+def add_teacher_disliked_goal(b: Build, weight: float) -> None:
+    """A lesson touching a slot its teacher dislikes costs ``weight`` per teacher."""
+    for a in b.problem.activities:
+        for tid in a.teachers:
+            t = b.ix.teacher.get(tid)
+            if t is None or not t.disliked:
+                continue
+            xs = b.x[a.id]
+            hits = [lit for s, lit in xs.items() if t.disliked.intersection(covered(s, a.duration))]
+            b.cost(weight, sum(hits))
+
+
+def add_keep_goal(b: Build, keep: Sequence[Placement], weight: float) -> None:
+    """Re-solve: each kept lesson that moves (start or room) costs ``weight``."""
+    for p in keep:
+        if p.activity not in b.x:
+            continue
+        stay = b.x[p.activity].get(p.start)
+        room = b.room.get(p.activity, {}).get(p.room) if p.room is not None else None
+        if stay is None:
+            b.cost(weight, 1)
+            continue
+        b.m.add_hint(stay, 1)
+        if room is None:
+            b.cost(weight, 1 - stay)
+            continue
+        moved = b.m.new_bool_var(f"moved[{p.activity}]")
+        b.m.add(moved >= 1 - stay)
+        b.m.add(moved >= 1 - room)
+        b.cost(weight, moved)
+
+
+def add_split_symmetry(b: Build) -> None:
+    """Interchangeable parts of one weekly activity start in the order of their ids.
+
+    Two parts are interchangeable when they have the same lesson data and every explicit
+    constraint names both or neither (and a preferred-starts rule the same way), so
+    swapping them changes no cost. Ordering removes the equal timetables that differ only
+    by which part is which.
+    """
+    membership: dict[str, list[object]] = defaultdict(list)
+    for i, c in enumerate(b.problem.constraints):
+        if isinstance(c, PreferredStarts):
+            membership[c.activity].append((i, c.slots))
+        elif isinstance(c, SameStart | MinDaysBetween):
+            for aid in c.activities:
+                membership[aid].append(i)
+    classes: dict[tuple[object, ...], list[str]] = defaultdict(list)
+    for a in b.problem.activities:
+        if not a.split_of or a.fixed_start is not None:
+            continue
+        key = (
+            a.split_of,
+            a.subject,
+            a.teachers,
+            a.groups,
+            a.duration,
+            a.site,
+            a.resources,
+            a.room_choices,
+            a.mode,
+            a.broadcast,
+            a.hard_subject,
+            a.double,
+            tuple(membership.get(a.id, ())),
+        )
+        classes[key].append(a.id)
+    for parts in classes.values():
+        for a1, a2 in pairwise(parts):
+            b.m.add(
+                sum(s * lit for s, lit in b.x[a1].items())
+                <= sum(s * lit for s, lit in b.x[a2].items())
+            )

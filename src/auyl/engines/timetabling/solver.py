@@ -1,0 +1,446 @@
+"""Solve a timetabling problem with OR-Tools CP-SAT.
+
+:func:`build_model` assembles the time-indexed model of :mod:`build` from the one-rule
+functions of :mod:`constraints`; :func:`solve` checks the problem (:mod:`validate`), solves
+within the time limit with the given seed and workers, reports progress, and returns the
+placements with their independent :func:`~auyl.engines.timetabling.evaluate.evaluate`.
+A greedy start (:mod:`greedy`) comes first and answers easy schools on its own.
+When no timetable exists, ``conflicts`` holds the smallest set of conflicting requirements
+(:mod:`explain`). ``first_solution_only`` drops the objective and stops at the first
+complete timetable (the benchmark's "time to first"). ``keep`` placements (re-solve) cost
+``keep_weight`` per lesson that moves, and ``moved`` lists them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from auyl.engines.timetabling import constraints as rules
+from auyl.engines.timetabling.build import SCALE, Build, start_slots
+from auyl.engines.timetabling.evaluate import evaluate
+from auyl.engines.timetabling.greedy import greedy
+from auyl.engines.timetabling.index import Index
+from auyl.engines.timetabling.model import (
+    HARD,
+    Conflict,
+    MaxDaysPerWeek,
+    MaxGaps,
+    MaxHoursDaily,
+    MinDaysBetween,
+    Placement,
+    PreferredStarts,
+    Problem,
+    SameStart,
+    Solution,
+    SolveOptions,
+)
+from auyl.engines.timetabling.validate import check
+
+Progress = Callable[[float, str], None]
+
+#: seconds kept back from the time limit for building the answer and explaining
+_EXPLAIN_MIN_S = 1.0
+#: presolve probing budget (deterministic seconds) when looking for the first timetable
+_PROBING_DTIME = 0.5
+#: greedy warm start budget: this share of the time limit, at most base + 2.5 ms per lesson
+_GREEDY_SHARE, _GREEDY_BASE_S, _GREEDY_PER_LESSON_S = 0.1, 0.25, 0.0003
+#: repair of an incomplete greedy timetable: rounds of growing neighbourhoods, each with
+#: at most this share of the time left (and this many seconds); no repair when more than
+#: this share of all lessons would be free (the full model is then as good)
+_REPAIR_ROUNDS, _REPAIR_TIME_SHARE, _REPAIR_MAX_S, _REPAIR_MAX_SHARE = 3, 0.25, 10.0, 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSize:
+    """How big the CP-SAT model is (for the benchmark and the docs)."""
+
+    variables: int
+    constraints: int
+    start_literals: int
+
+
+def build_model(
+    problem: Problem,
+    *,
+    relax: bool = False,
+    keep: Sequence[Placement] = (),
+    keep_weight: float = 10.0,
+    objective: bool = True,
+    symmetry: bool = True,
+    starts: dict[str, list[int]] | None = None,
+) -> Build:
+    """The CP-SAT model of ``problem`` (``relax``: requirements behind assumption literals;
+    without ``objective`` the soft rules are left out: a feasibility model).
+
+    ``problem`` must be well-formed (:func:`~auyl.engines.timetabling.validate.check`)."""
+    ix = Index.of(problem)
+    b = Build(problem, ix, relax=relax)
+    b.add_start_variables(starts if starts is not None else start_slots(ix, relax))
+    rules.add_place_once(b)
+    rules.add_fixed_starts(b)
+    rules.add_teacher_availability(b)
+    rules.add_group_availability(b)
+    rules.add_teacher_clash(b)
+    rules.add_group_clash(b)
+    rules.add_room_choice(b)
+    rules.add_resource_capacity(b)
+    rules.add_exclusive_sets(b)
+    rules.add_group_daily_max(b)
+    rules.add_group_no_gaps(b)
+    rules.add_teacher_travel(b)
+    for c in problem.constraints:
+        if objective or relax or c.weight >= HARD:
+            _add_constraint(b, c)
+        elif isinstance(c, MinDaysBetween) and c.consecutive_if_same_day:
+            _add_constraint(b, dataclasses.replace(c, min_days=0))  # its hard part only
+    if objective and not relax:
+        _add_soft_goals(b)
+        rules.add_keep_goal(b, keep, keep_weight)
+        if b.costs:
+            b.m.minimize(b.objective())
+    elif keep:
+        for p in keep:
+            lit = b.x.get(p.activity, {}).get(p.start)
+            if lit is not None:
+                b.m.add_hint(lit, 1)
+    if symmetry and not relax and not keep:
+        rules.add_split_symmetry(b)
+    return b
+
+
+def _add_constraint(
+    b: Build,
+    c: PreferredStarts | SameStart | MinDaysBetween | MaxGaps | MaxHoursDaily | MaxDaysPerWeek,
+) -> None:
+    if isinstance(c, PreferredStarts):
+        rules.add_preferred_starts(b, c)
+    elif isinstance(c, SameStart):
+        rules.add_same_start(b, c)
+    elif isinstance(c, MinDaysBetween):
+        rules.add_min_days_between(b, c)
+    elif isinstance(c, MaxGaps):
+        rules.add_max_gaps(b, c)
+    elif isinstance(c, MaxHoursDaily):
+        rules.add_max_hours_daily(b, c)
+    else:
+        rules.add_max_days_per_week(b, c)
+
+
+def _add_soft_goals(b: Build) -> None:
+    soft = b.problem.soft
+    goals: list[tuple[float, Callable[[Build, float], None]]] = [
+        (soft.teacher_gaps, rules.add_teacher_gaps_goal),
+        (soft.group_gaps, rules.add_group_gaps_goal),
+        (soft.subject_twice_a_day, rules.add_subject_twice_a_day_goal),
+        (soft.spread, rules.add_spread_goal),
+        (soft.hard_subject_last, rules.add_hard_subject_last_goal),
+        (soft.teacher_disliked, rules.add_teacher_disliked_goal),
+    ]
+    for weight, add in goals:
+        if weight > 0:
+            add(b, weight)
+
+
+def model_size(b: Build) -> ModelSize:
+    proto = b.m.proto
+    starts = sum(len(xs) for xs in b.x.values())
+    return ModelSize(len(proto.variables), len(proto.constraints), starts)
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    """Records the time of the first solution and reports progress."""
+
+    def __init__(self, t0: float, time_limit: float, progress: Progress | None) -> None:
+        super().__init__()
+        self.t0, self.time_limit, self.progress = t0, time_limit, progress
+        self.first: float | None = None
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        now = time.perf_counter() - self.t0
+        self.count += 1
+        if self.first is None:
+            self.first = now
+        if self.progress is not None:
+            cost = self.objective_value / SCALE
+            fraction = min(1.0, now / self.time_limit) if self.time_limit > 0 else 1.0
+            self.progress(fraction, f"timetable {self.count} found, cost {cost:g}")
+
+
+def solver_for(options: SolveOptions, time_left: float, first_only: bool) -> cp_model.CpSolver:
+    """A CP-SAT solver with the options' seed and workers.
+
+    ``first_only``: tuned for the first complete timetable -- the search without the LP
+    relaxation (measured several times faster on packed FET timetables, where the LP only
+    slows each node down) plus CP-SAT's feasibility-jump worker, stopping at the first.
+    """
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.05, time_left)
+    params.random_seed = options.seed
+    params.num_workers = max(1, options.workers)
+    if first_only:
+        params.stop_after_first_solution = True
+        # presolve (probing above all) pays on packed schools but costs seconds on easy
+        # ones: one round with a small probing budget (measured on FET examples)
+        params.presolve_probing_deterministic_time_limit = _PROBING_DTIME
+        params.max_presolve_iterations = 1
+        if params.num_workers >= 2:
+            params.subsolvers.append("no_lp")
+        else:
+            params.linearization_level = 0
+    return solver
+
+
+def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
+    """The best timetable found within ``options.time_limit`` (see the module docstring).
+
+    Three steps: a greedy timetable (:mod:`greedy`, a short budget) -- accepted as the
+    first timetable when :func:`evaluate` finds it clean, else its placements are hints;
+    otherwise the first complete timetable from CP-SAT (:func:`solver_for` with
+    ``first_only``); then, unless ``first_solution_only``, the optimisation of the soft
+    costs from that timetable (a hint) with the full portfolio for the time left."""
+    options = options or SolveOptions()
+    t0 = time.perf_counter()
+    progress: Progress | None = options.progress if callable(options.progress) else None
+    found = check(problem)
+    if found:
+        return Solution("infeasible", (), None, time.perf_counter() - t0, None, conflicts=found)
+    watcher = _Watcher(t0, options.time_limit, progress)
+    ix = Index.of(problem)
+    starts = start_slots(ix, relax=False)
+    warm = _warm_start(problem, ix, starts, options, watcher)
+    if not warm.complete and not options.keep:
+        warm = _repair(problem, ix, starts, warm, options, t0, watcher)
+    if warm.complete and options.first_solution_only:
+        return _answer(problem, options, t0, watcher, warm.placements, "feasible", None)
+    b = build_model(
+        problem,
+        keep=options.keep,
+        keep_weight=options.keep_weight,
+        objective=not options.first_solution_only,
+        starts=starts,
+    )
+    if warm.complete and not b.costs:
+        return _answer(problem, options, t0, watcher, warm.placements, "optimal", None)
+    if warm.complete:
+        status, solver = _improve(b, options, t0, watcher, warm.placements)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _answer(problem, options, t0, watcher, warm.placements, "feasible", None)
+    else:
+        _hint(b, warm.placements)
+        status, solver = _first_phase(b, options, t0, watcher)
+        if status == cp_model.FEASIBLE and b.costs and not options.first_solution_only:
+            better, improved = _improve(b, options, t0, watcher, extract(b, solver))
+            if better in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                status, solver = better, improved
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        optimal = status == cp_model.OPTIMAL and (bool(b.costs) or not options.first_solution_only)
+        objective = solver.objective_value / SCALE if b.costs else None
+        placements = extract(b, solver)
+        return _answer(
+            problem, options, t0, watcher, placements, "optimal" if optimal else "feasible",
+            objective,
+        )  # fmt: skip
+    if status == cp_model.INFEASIBLE:
+        from auyl.engines.timetabling.explain import explain
+
+        left = options.time_limit - (time.perf_counter() - t0)
+        conflicts = explain(problem, time_limit=left) if left >= _EXPLAIN_MIN_S else ()
+        if not conflicts:
+            conflicts = (Conflict("no_timetable", "No timetable meets all hard requirements"),)
+        return Solution("infeasible", (), None, time.perf_counter() - t0, None, conflicts=conflicts)
+    return Solution("unknown", (), None, time.perf_counter() - t0, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Warm:
+    placements: tuple[Placement, ...]
+    complete: bool  # every lesson placed and no hard violation (checked by evaluate)
+
+
+def _warm_start(
+    problem: Problem,
+    ix: Index,
+    starts: dict[str, list[int]],
+    options: SolveOptions,
+    watcher: _Watcher,
+) -> _Warm:
+    """The greedy timetable within a short budget (none when re-solving: ``keep`` rules)."""
+    if options.keep:
+        return _Warm((), False)
+    per_lesson = _GREEDY_PER_LESSON_S * len(starts)
+    budget = min(_GREEDY_SHARE * options.time_limit, _GREEDY_BASE_S + per_lesson)
+    placements, complete = greedy(ix, starts, budget, options.seed)
+    if complete and evaluate(problem, placements).hard_violations == 0:
+        _record_first(watcher, options, "timetable 1 found by the greedy start")
+        return _Warm(placements, True)
+    return _Warm(placements, False)
+
+
+def _repair(
+    problem: Problem,
+    ix: Index,
+    starts: dict[str, list[int]],
+    warm: _Warm,
+    options: SolveOptions,
+    t0: float,
+    watcher: _Watcher,
+) -> _Warm:
+    """Finish an incomplete greedy timetable by a small CP-SAT solve (large neighbourhood
+    search): the unplaced lessons and every lesson of their teachers and groups are free,
+    all other lessons stay where the greedy put them. When that neighbourhood has no
+    timetable (or none is found quickly) it grows by one more ring of teachers and groups,
+    a few times; then the full model takes over with the greedy placements as hints."""
+    placed = {p.activity: p for p in warm.placements}
+    free = {a.id for a in problem.activities if a.id not in placed}
+    if not free or len(free) > _REPAIR_MAX_SHARE * len(problem.activities):
+        return warm
+    for _ in range(_REPAIR_ROUNDS):
+        free = _neighbourhood(ix, free)
+        if len(free) > _REPAIR_MAX_SHARE * len(problem.activities):
+            break
+        left = options.time_limit - (time.perf_counter() - t0)
+        budget = min(left * _REPAIR_TIME_SHARE, _REPAIR_MAX_S)
+        if budget < 0.05:
+            break
+        found = _solve_neighbourhood(problem, starts, placed, free, options, budget)
+        if found is not None and evaluate(problem, found).hard_violations == 0:
+            _record_first(watcher, options, "timetable 1 found by the greedy start and a repair")
+            return _Warm(found, True)
+    return warm
+
+
+def _neighbourhood(ix: Index, lessons: set[str]) -> set[str]:
+    """``lessons`` and every lesson sharing a teacher or a group with one of them."""
+    grown = set(lessons)
+    for aid in lessons:
+        a = ix.activity[aid]
+        for tid in a.teachers:
+            grown.update(ix.of_teacher.get(tid, ()))
+        for gid in a.groups:
+            grown.update(ix.of_group.get(gid, ()))
+    return grown
+
+
+def _solve_neighbourhood(
+    problem: Problem,
+    starts: dict[str, list[int]],
+    placed: dict[str, Placement],
+    free: set[str],
+    options: SolveOptions,
+    budget: float,
+) -> tuple[Placement, ...] | None:
+    """A complete timetable in which only the ``free`` lessons may move, or None."""
+    fixed_starts = {
+        aid: (
+            [placed[aid].start]
+            if aid not in free and aid in placed and placed[aid].start in options_
+            else options_
+        )
+        for aid, options_ in starts.items()
+    }
+    b = build_model(problem, objective=False, symmetry=False, starts=fixed_starts)
+    _hint(b, [p for aid, p in placed.items() if aid in free])
+    solver = solver_for(options, budget, first_only=True)
+    status = solver.solve(b.m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return extract(b, solver)
+
+
+def _record_first(watcher: _Watcher, options: SolveOptions, message: str) -> None:
+    watcher.first = time.perf_counter() - watcher.t0
+    watcher.count = 1
+    if watcher.progress is not None:
+        fraction = min(1.0, watcher.first / max(options.time_limit, 1e-9))
+        watcher.progress(fraction, message)
+
+
+def _hint(b: Build, placements: Sequence[Placement]) -> None:
+    for p in placements:
+        lit = b.x.get(p.activity, {}).get(p.start)
+        if lit is not None:
+            b.m.add_hint(lit, 1)
+
+
+def _answer(
+    problem: Problem,
+    options: SolveOptions,
+    t0: float,
+    watcher: _Watcher,
+    placements: tuple[Placement, ...],
+    status: str,
+    objective: float | None,
+) -> Solution:
+    now = time.perf_counter() - t0
+    return Solution(
+        status,
+        placements,
+        evaluate(problem, placements),
+        now,
+        watcher.first if watcher.first is not None else now,
+        moved=moved(options.keep, placements),
+        objective=objective,
+    )
+
+
+def _first_phase(
+    b: Build, options: SolveOptions, t0: float, watcher: _Watcher
+) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+    time_left = options.time_limit - (time.perf_counter() - t0)
+    solver = solver_for(options, time_left, first_only=True)
+    return solver.solve(b.m, watcher), solver
+
+
+def _improve(
+    b: Build,
+    options: SolveOptions,
+    t0: float,
+    watcher: _Watcher,
+    start_from: Sequence[Placement],
+) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+    """Optimise the soft costs from a complete timetable (given to CP-SAT as a hint)."""
+    time_left = options.time_limit - (time.perf_counter() - t0)
+    solver = solver_for(options, max(0.05, time_left), first_only=False)
+    if time_left < 0.1:
+        return cp_model.UNKNOWN, solver
+    b.m.clear_hints()  # type: ignore[no-untyped-call]
+    where = {p.activity: p for p in start_from}
+    for aid, xs in b.x.items():
+        for s, lit in xs.items():
+            b.m.add_hint(lit, where[aid].start == s if aid in where else False)
+    for aid, rooms in b.room.items():
+        for rid, lit in rooms.items():
+            b.m.add_hint(lit, aid in where and where[aid].room == rid)
+    return solver.solve(b.m, watcher), solver
+
+
+def extract(b: Build, solver: cp_model.CpSolver) -> tuple[Placement, ...]:
+    """The placements of a solved model, in the order of the problem's activities."""
+    placements = []
+    for a in b.problem.activities:
+        start = next(s for s, lit in b.x[a.id].items() if solver.boolean_value(lit))
+        room = next(
+            (rid for rid, lit in b.room.get(a.id, {}).items() if solver.boolean_value(lit)), None
+        )
+        placements.append(Placement(a.id, start, room))
+    return tuple(placements)
+
+
+def moved(keep: Sequence[Placement], placements: Sequence[Placement]) -> tuple[str, ...]:
+    """Kept activities whose start or room differs in ``placements``."""
+    now = {p.activity: p for p in placements}
+    out = []
+    for p in keep:
+        q = now.get(p.activity)
+        if q is None:
+            continue
+        if q.start != p.start or (p.room is not None and q.room != p.room):
+            out.append(p.activity)
+    return tuple(out)

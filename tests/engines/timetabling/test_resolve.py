@@ -1,0 +1,74 @@
+"""Re-solving after a change keeps as much of the timetable as it can and says what moved;
+the solve options (first solution, progress, seed) do what they say."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from auyl.engines.timetabling import (
+    Placement,
+    SolveOptions,
+    Teacher,
+    resolve,
+    solve,
+)
+
+from .tiny import lesson, problem, solved, starts, week
+
+
+def school():  # type: ignore[no-untyped-def]
+    """Three teachers, three classes, nine lessons in a 2 x 4 week."""
+    acts = [lesson(f"t{t}g{g}", f"T{t}", f"G{g}") for t in range(3) for g in range(3)]
+    return problem(acts, week(2, 4))
+
+
+def test_a_teacher_falls_ill_only_her_lesson_moves():
+    p = school()
+    before = solved(p)
+    ill_slot = starts(before)["t0g0"]
+    ill = Teacher("T0", unavailable=frozenset({ill_slot}))
+    changed = dataclasses.replace(p, teachers=(ill, *p.teachers[1:]))
+    after = resolve(changed, before, SolveOptions(time_limit=3.0, workers=1))
+    assert after.feasible and after.evaluation is not None
+    assert after.evaluation.hard_violations == 0
+    assert after.moved == ("t0g0",)
+    kept = {a: s for a, s in starts(after).items() if a != "t0g0"}
+    assert kept == {a: s for a, s in starts(before).items() if a != "t0g0"}
+
+
+def test_resolve_accepts_plain_placements_and_drops_removed_lessons():
+    p = school()
+    current = (*solved(p).placements, Placement("gone", 0))
+    after = resolve(p, current, SolveOptions(time_limit=3.0, workers=1))
+    assert after.feasible and after.moved == ()
+
+
+def test_first_solution_only_reports_its_time_and_progress():
+    seen: list[tuple[float, str]] = []
+    s = solve(
+        school(),
+        SolveOptions(
+            time_limit=3.0,
+            first_solution_only=True,
+            progress=lambda f, msg: seen.append((f, msg)),
+        ),
+    )
+    assert s.status == "feasible" and s.first_solution_seconds is not None
+    assert s.objective is None
+    assert seen and 0.0 <= seen[0][0] <= 1.0 and seen[0][1].startswith("timetable 1 found")
+
+
+def test_the_same_seed_gives_the_same_timetable():
+    p = school()
+    one = solve(p, SolveOptions(time_limit=3.0, workers=1, seed=5))
+    two = solve(p, SolveOptions(time_limit=3.0, workers=1, seed=5))
+    assert one.placements == two.placements
+
+
+def test_a_lesson_can_not_move_is_reported_as_moved_when_its_slot_vanishes():
+    p = problem([lesson("a"), lesson("b")], week(1, 3))
+    before = solved(p)
+    gone = starts(before)["a"]
+    changed = dataclasses.replace(p, teachers=(Teacher("T", unavailable=frozenset({gone})),))
+    after = resolve(changed, before, SolveOptions(time_limit=2.0, workers=1))
+    assert "a" in after.moved and after.evaluation.hard_violations == 0  # type: ignore[union-attr]

@@ -45,7 +45,7 @@ from auyl.registry.models import ClassSet, Enrolment, Region, School, Subject
 
 Progress = Callable[[str], Any]
 
-DEMO_YEARS = (2022, 2023, 2024, 2025)
+DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)  # two years before the pilot: a pre-trend test
 PROGRAMME_START = 2023
 RURAL_URBAN_GAP = 0.3  # SD of theta: urban pupils above rural ones
 PROGRAMME_EFFECT = 0.2  # SD of theta: pilot schools from PROGRAMME_START on

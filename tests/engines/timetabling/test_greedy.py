@@ -3,10 +3,13 @@ what it cannot finish goes to CP-SAT as a hint, and a wrong greedy answer is nev
 
 from __future__ import annotations
 
+import time
+
 from auyl.engines.timetabling import Group, MinDaysBetween, SolveOptions, evaluate, solve
 from auyl.engines.timetabling.build import start_slots
-from auyl.engines.timetabling.greedy import greedy
+from auyl.engines.timetabling.greedy import _gap_breakers, _State, greedy
 from auyl.engines.timetabling.index import Index
+from auyl.engines.timetabling.solver import _neighbourhood, _repair, _Warm, _Watcher
 
 from .tiny import lesson, problem, week
 
@@ -48,3 +51,36 @@ def test_greedy_respects_min_days_and_no_gaps():
     ix = Index.of(p)
     placements, complete = greedy(ix, start_slots(ix, relax=False), time_limit=2.0)
     assert complete and evaluate(p, placements).hard_violations == 0
+
+
+def test_a_repair_finishes_what_the_greedy_left_unplaced():
+    """Lessons the greedy could not place are placed by a small CP-SAT solve in which only
+    they and their teachers' and classes' lessons may move; the rest stays put."""
+    p = packed_school()
+    ix = Index.of(p)
+    starts = start_slots(ix, relax=False)
+    placements, _ = greedy(ix, starts, time_limit=2.0)
+    partial = _Warm(tuple(q for q in placements if q.activity != "t0g0-0"), False)
+    options = SolveOptions(time_limit=3.0, first_solution_only=True)
+    watcher = _Watcher(time.perf_counter(), 3.0, None)
+    repaired = _repair(p, ix, starts, partial, options, watcher.t0, watcher)
+    assert repaired.complete and len(repaired.placements) == 18
+    assert evaluate(p, repaired.placements).hard_violations == 0
+
+
+def test_the_neighbourhood_of_a_lesson_is_every_lesson_of_its_teachers_and_classes():
+    p = problem([lesson("a", "T1", "G1"), lesson("b", "T1", "G2"), lesson("c", "T2", "G3")])
+    assert _neighbourhood(Index.of(p), {"a"}) == {"a", "b"}
+
+
+def test_a_gap_left_by_repairs_is_broken_up_and_placed_again():
+    """A class with no gaps whose day has a hole: that day's lessons are unplaced again."""
+    g = Group("G", no_gaps=True)
+    p = problem([lesson("a", "T1"), lesson("b", "T2")], week(1, 3), groups=[g])
+    ix = Index.of(p)
+    state = _State(ix)
+    state.place("a", 0, None)
+    state.place("b", 2, None)
+    unit_of = {"a": ["a"], "b": ["b"]}
+    assert sorted(map(tuple, _gap_breakers(state, unit_of))) == [("a",), ("b",)]
+    assert state.start == {}

@@ -128,10 +128,10 @@ class _State:
         timetable is checked by :func:`evaluate` anyway)."""
         busy = self.busy[person]
         day = slots.start // self.ppd
-        before = self._gap_counts(person, day)
+        before = self.gap_counts(person, day)
         for t in slots:
             busy[t] = 1
-        after = self._gap_counts(person, day)
+        after = self.gap_counts(person, day)
         for t in slots:
             busy[t] = 0
         return all(
@@ -139,7 +139,7 @@ class _State:
             for (_, limit), old, new in zip(self.gap_limits[person], before, after, strict=True)
         )
 
-    def _gap_counts(self, person: Person, day: int) -> list[int]:
+    def gap_counts(self, person: Person, day: int) -> list[int]:
         """Gaps that each of the person's gap limits counts (that day, or the week)."""
         busy, blocked = self.busy[person], self.ix.blocked(*person)
         counts = []
@@ -342,7 +342,7 @@ def _gap_breakers(state: _State, unit_of: dict[str, list[str]]) -> list[list[str
     (repairs may leave holes) and return their units, to be placed again."""
     removed: dict[int, list[str]] = {}
     for person, limits in state.gap_limits.items():
-        counts = [state._gap_counts(person, d) for d in range(state.week.n_days)]
+        counts = [state.gap_counts(person, d) for d in range(state.week.n_days)]
         over = any(
             (sum(c[i] for c in counts) if per == "week" else max(c[i] for c in counts)) > limit
             for i, (per, limit) in enumerate(limits)

@@ -50,9 +50,11 @@ _PROBING_DTIME = 0.5
 #: greedy warm start budget: this share of the time limit, at most base + 2.5 ms per lesson
 _GREEDY_SHARE, _GREEDY_BASE_S, _GREEDY_PER_LESSON_S = 0.1, 0.25, 0.0003
 #: repair of an incomplete greedy timetable: rounds of growing neighbourhoods, each with
-#: at most this share of the time left (and this many seconds); no repair when more than
-#: this share of all lessons would be free (the full model is then as good)
-_REPAIR_ROUNDS, _REPAIR_TIME_SHARE, _REPAIR_MAX_S, _REPAIR_MAX_SHARE = 3, 0.25, 10.0, 0.6
+#: at most this share of the time left and base + per free lesson seconds (a small
+#: neighbourhood either solves at once or is too tight: growing it pays more than waiting);
+#: no repair when more than this share of all lessons would be free (then the full model)
+_REPAIR_ROUNDS, _REPAIR_TIME_SHARE, _REPAIR_MAX_SHARE = 3, 0.25, 0.6
+_REPAIR_BASE_S, _REPAIR_PER_FREE_S = 0.3, 0.004
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +308,7 @@ def _repair(
         if len(free) > _REPAIR_MAX_SHARE * len(problem.activities):
             break
         left = options.time_limit - (time.perf_counter() - t0)
-        budget = min(left * _REPAIR_TIME_SHARE, _REPAIR_MAX_S)
+        budget = min(left * _REPAIR_TIME_SHARE, _REPAIR_BASE_S + _REPAIR_PER_FREE_S * len(free))
         if budget < 0.05:
             break
         found = _solve_neighbourhood(problem, starts, placed, free, options, budget)

@@ -105,6 +105,29 @@ def test_a_school_timetable_shows_its_lessons_and_the_broadcasts_it_joins(tiny, 
     assert "Ерлан Сейітов" in text
 
 
+def test_a_school_overview_has_one_column_per_class_and_each_lesson_once_per_class(
+    tiny, people, as_user
+):
+    overview = get(as_user, people.bolat, "school_timetable", tiny.hub.pk, tiny.magnet.pk).context[
+        "overview"
+    ]
+    labels = [c.label for c in overview.columns]
+    assert labels == ["1+3", "7"]  # Kumsai's combined set and its grade 7
+    combined = [x for row in overview.rows for x in row.cells[0]]
+    assert len(combined) == len({x.pk for x in combined}) == 2  # math of 1+3, once
+    week = get(as_user, people.bolat, "school_timetable", tiny.hub.pk, tiny.magnet.pk, view="week")
+    assert week.context["grid"].lessons == overview.lessons
+
+
+def test_the_hubs_overview_lists_the_online_lessons_it_gives(tiny, people, as_user):
+    overview = get(as_user, people.nurlan, "school_timetable", tiny.hub.pk, tiny.hub.pk).context[
+        "overview"
+    ]
+    assert overview.columns[-1].class_set_id is None  # "Online lessons given"
+    given = [x for row in overview.rows for x in row.cells[-1]]
+    assert given and all(x.broadcast for x in given)
+
+
 def test_a_principal_cannot_open_the_hubs_timetable(tiny, people, as_user):
     page = get(as_user, people.bolat, "school_timetable", tiny.hub.pk, tiny.hub.pk)
     assert page.status_code == 404

@@ -98,6 +98,74 @@ def make_grid(run: TimetableRun, lessons: Iterable[Lesson]) -> Grid:
     return Grid([str(d) for d in DAY_NAMES[:n_days]], list(range(1, n_periods + 1)), rows)
 
 
+@dataclass
+class OverviewColumn:
+    """One class of a school (a class-set, with its letter when a grade is split)."""
+
+    label: str
+    class_set_id: int | None
+    section: str
+
+
+@dataclass
+class OverviewRow:
+    day: str
+    period: int  # 1-based
+    first_of_day: bool
+    cells: list[list[Lesson]]  # one list per column
+
+
+@dataclass
+class Overview:
+    """A school's week with its classes side by side: one row per day and period, one
+    column per class (class-set and letter), and a last column for the online lessons the
+    school's teachers give to other schools (a hub). Every lesson appears in each column of
+    the school's classes it occupies, and nowhere else."""
+
+    columns: list[OverviewColumn]
+    rows: list[OverviewRow]
+    periods_per_day: int
+
+    @property
+    def lessons(self) -> int:
+        return len({x.pk for row in self.rows for cell in row.cells for x in cell})
+
+
+def school_overview(run: TimetableRun, school: School, lessons: Iterable[Lesson]) -> Overview:
+    n_days, n_periods = week_of(run)
+    lessons = list(lessons)
+    keys: dict[tuple[int | None, str], OverviewColumn] = {}
+    placed: list[tuple[Lesson, list[tuple[int | None, str]]]] = []
+    for lesson in lessons:
+        mine = [g for g in lesson.groups.all() if g.school_id == school.pk]
+        lesson_keys = []
+        for g in mine:
+            key = (g.class_set_id, g.section)
+            if key not in keys:
+                keys[key] = OverviewColumn(g.class_set.name + g.section, g.class_set_id, g.section)
+            lesson_keys.append(key)
+        placed.append((lesson, list(dict.fromkeys(lesson_keys))))
+    ordered = sorted(keys, key=lambda k: (keys[k].label, k[1]))
+    given = (None, "given")
+    columns = [keys[k] for k in ordered]
+    if any(not lesson_keys for _, lesson_keys in placed):
+        ordered.append(given)
+        columns.append(OverviewColumn(str(_("Online lessons given")), None, ""))
+    index = {k: i for i, k in enumerate(ordered)}
+    rows = [
+        OverviewRow(str(DAY_NAMES[d]), p + 1, p == 0, [[] for _ in ordered])
+        for d in range(n_days)
+        for p in range(n_periods)
+    ]
+    for lesson, lesson_keys in placed:
+        if lesson.day >= n_days or lesson.period >= n_periods:
+            continue
+        row = rows[lesson.day * n_periods + lesson.period]
+        for key in lesson_keys or [given]:
+            row.cells[index[key]].append(lesson)
+    return Overview(columns, rows, n_periods)
+
+
 def _lessons(run: TimetableRun) -> QuerySet[Lesson]:
     """The run's lessons with what a cell shows: subject, teacher, groups and schools."""
     groups = LessonGroup.objects.select_related("school", "class_set").order_by(

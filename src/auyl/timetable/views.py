@@ -150,15 +150,19 @@ def school_timetable(request: HttpRequest, pk: int, school: int) -> HttpResponse
     hub = _hub(request, pk)
     the_school = _school_in_view(request, hub, school)
     run = _run(hub)
-    return _grid_page(
-        request,
-        hub,
-        run,
-        selectors.school_lessons(run, the_school),
-        title=the_school.name,
-        school=the_school,
-        pdf=True,
-    )
+    lessons = selectors.school_lessons(run, the_school)
+    if request.GET.get("view") == "week":
+        return _grid_page(
+            request, hub, run, lessons, title=the_school.name, school=the_school, pdf=True
+        )
+    context = {
+        "hub": hub,
+        "run": run,
+        "school": the_school,
+        "overview": selectors.school_overview(run, the_school, lessons),
+        "can_edit": access.can_edit_lessons(request.user, hub),
+    }
+    return render(request, "timetable/school.html", context)
 
 
 @login_required

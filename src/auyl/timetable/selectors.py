@@ -138,22 +138,22 @@ def school_overview(run: TimetableRun, school: School, lessons: Iterable[Lesson]
     placed: list[tuple[Lesson, list[tuple[int | None, str]]]] = []
     for lesson in lessons:
         mine = [g for g in lesson.groups.all() if g.school_id == school.pk]
-        lesson_keys = []
+        lesson_keys: list[tuple[int | None, str]] = []
         for g in mine:
             key = (g.class_set_id, g.section)
             if key not in keys:
                 keys[key] = OverviewColumn(g.class_set.name + g.section, g.class_set_id, g.section)
             lesson_keys.append(key)
         placed.append((lesson, list(dict.fromkeys(lesson_keys))))
-    ordered = sorted(keys, key=lambda k: (keys[k].label, k[1]))
-    given = (None, "given")
+    ordered: list[tuple[int | None, str]] = sorted(keys, key=lambda k: (keys[k].label, k[1]))
+    given: tuple[int | None, str] = (None, "given")
     columns = [keys[k] for k in ordered]
-    if any(not lesson_keys for _, lesson_keys in placed):
+    if any(not taken for _lesson, taken in placed):
         ordered.append(given)
         columns.append(OverviewColumn(str(_("Online lessons given")), None, ""))
     index = {k: i for i, k in enumerate(ordered)}
     rows = [
-        OverviewRow(str(DAY_NAMES[d]), p + 1, p == 0, [[] for _ in ordered])
+        OverviewRow(str(DAY_NAMES[d]), p + 1, p == 0, [[] for _column in ordered])
         for d in range(n_days)
         for p in range(n_periods)
     ]
@@ -161,8 +161,8 @@ def school_overview(run: TimetableRun, school: School, lessons: Iterable[Lesson]
         if lesson.day >= n_days or lesson.period >= n_periods:
             continue
         row = rows[lesson.day * n_periods + lesson.period]
-        for key in lesson_keys or [given]:
-            row.cells[index[key]].append(lesson)
+        for column_key in lesson_keys or [given]:
+            row.cells[index[column_key]].append(lesson)
     return Overview(columns, rows, n_periods)
 
 

@@ -3,13 +3,14 @@ what it cannot finish goes to CP-SAT as a hint, and a wrong greedy answer is nev
 
 from __future__ import annotations
 
+import random
 import time
 
 from auyl.engines.timetabling import Group, MinDaysBetween, SolveOptions, evaluate, solve
 from auyl.engines.timetabling.build import start_slots
 from auyl.engines.timetabling.greedy import _gap_breakers, _State, greedy
 from auyl.engines.timetabling.index import Index
-from auyl.engines.timetabling.solver import _neighbourhood, _repair, _Warm, _Watcher
+from auyl.engines.timetabling.solver import _grow, _neighbourhood, _repair, _Warm, _Watcher
 
 from .tiny import lesson, problem, week
 
@@ -84,3 +85,11 @@ def test_a_gap_left_by_repairs_is_broken_up_and_placed_again():
     unit_of = {"a": ["a"], "b": ["b"]}
     assert sorted(map(tuple, _gap_breakers(state, unit_of))) == [("a",), ("b",)]
     assert state.start == {}
+
+
+def test_a_neighbourhood_too_big_grows_by_a_random_part_of_the_next_ring():
+    p = problem([lesson(f"a{i}", "T1", f"G{i}") for i in range(6)] + [lesson("b", "T2", "G0")])
+    ix = Index.of(p)
+    grown = _grow(ix, {"a0"}, cap=3, rng=random.Random(0))  # the ring has 7 lessons
+    assert "a0" in grown and len(grown) == 3
+    assert _grow(ix, {"b"}, cap=10, rng=random.Random(0)) == {"b", "a0"}

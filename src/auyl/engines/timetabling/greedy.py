@@ -6,7 +6,8 @@ finished its presolve; :func:`solve` accepts the result only when the independen
 :func:`~auyl.engines.timetabling.evaluate.evaluate` finds no hard violation, and otherwise
 passes whatever was placed to CP-SAT as a hint. The checks here mirror the hard rules of
 :mod:`constraints` (clashes, capacities, rooms, daily maxima, teaching days, min days
-between, consecutive-if-same-day, travel, gaps) on plain arrays.
+between, consecutive-if-same-day, travel, gaps) on plain arrays. A gap a repair left
+behind is not kept: the lessons of that day are placed again (:func:`_gap_breakers`).
 """
 
 from __future__ import annotations
@@ -226,7 +227,8 @@ class _State:
 
     def clashing(self, aid: str, s: int) -> set[str]:
         """Placed lessons in the way of ``aid`` started at ``s``: those sharing a teacher or
-        group in its periods, and its min-days partners placed too close."""
+        group in its periods, its min-days partners placed too close, and its
+        consecutive-if-same-day partners on that day but not next to it."""
         a = self.ix.activity[aid]
         found: set[str] = set()
         for person in self.people[aid]:
@@ -236,11 +238,17 @@ class _State:
                 if other is not None:
                     found.add(other)
         day = s // self.ppd
-        for members, days, _ in self.min_days.get(aid, ()):
+        for members, days, consecutive in self.min_days.get(aid, ()):
             for other in members:
-                placed = other != aid and other in self.start
-                if placed and abs(self.start[other] // self.ppd - day) < days:
+                if other == aid or other not in self.start:
+                    continue
+                s2 = self.start[other]
+                if abs(s2 // self.ppd - day) < days:
                     found.add(other)
+                elif consecutive and s2 // self.ppd == day:
+                    end2 = s2 + self.ix.activity[other].duration
+                    if s2 != s + a.duration and end2 != s:
+                        found.add(other)
         return found
 
 

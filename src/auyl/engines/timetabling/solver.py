@@ -14,6 +14,7 @@ complete timetable (the benchmark's "time to first"). ``keep`` placements (re-so
 from __future__ import annotations
 
 import dataclasses
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,8 +54,11 @@ _GREEDY_SHARE, _GREEDY_BASE_S, _GREEDY_PER_LESSON_S = 0.1, 0.25, 0.0003
 #: at most this share of the time left and base + per free lesson seconds (a small
 #: neighbourhood either solves at once or is too tight: growing it pays more than waiting);
 #: no repair when more than this share of all lessons would be free (then the full model)
-_REPAIR_ROUNDS, _REPAIR_TIME_SHARE, _REPAIR_MAX_SHARE = 3, 0.25, 0.6
-_REPAIR_BASE_S, _REPAIR_PER_FREE_S = 0.3, 0.004
+_REPAIR_ROUNDS, _REPAIR_TIME_SHARE, _REPAIR_MAX_SHARE = 3, 0.25, 0.5
+_REPAIR_BASE_S, _REPAIR_PER_FREE_S, _REPAIR_MIN_CAP = 0.3, 0.004, 100
+#: greedy + repair cycles (each with another seed) while less than this share of the
+#: limit is spent, before the full model
+_WARM_CYCLES, _WARM_SHARE, _SEED_STEP = 3, 0.15, 7919
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +206,8 @@ def solver_for(options: SolveOptions, time_left: float, first_only: bool) -> cp_
 def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
     """The best timetable found within ``options.time_limit`` (see the module docstring).
 
-    Three steps: a greedy timetable (:mod:`greedy`, a short budget) -- accepted as the
+    Three steps: a greedy timetable (:mod:`greedy`, a short budget) finished by a small
+    CP-SAT repair of the lessons it left out (:func:`_warm_start`) -- accepted as the
     first timetable when :func:`evaluate` finds it clean, else its placements are hints;
     otherwise the first complete timetable from CP-SAT (:func:`solver_for` with
     ``first_only``); then, unless ``first_solution_only``, the optimisation of the soft
@@ -216,9 +221,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
     watcher = _Watcher(t0, options.time_limit, progress)
     ix = Index.of(problem)
     starts = start_slots(ix, relax=False)
-    warm = _warm_start(problem, ix, starts, options, watcher)
-    if not warm.complete and not options.keep:
-        warm = _repair(problem, ix, starts, warm, options, t0, watcher)
+    warm = _warm_start(problem, ix, starts, options, t0, watcher)
     if warm.complete and options.first_solution_only:
         return _answer(problem, options, t0, watcher, warm.placements, "feasible", None)
     b = build_model(
@@ -271,18 +274,31 @@ def _warm_start(
     ix: Index,
     starts: dict[str, list[int]],
     options: SolveOptions,
+    t0: float,
     watcher: _Watcher,
 ) -> _Warm:
-    """The greedy timetable within a short budget (none when re-solving: ``keep`` rules)."""
+    """A greedy timetable within a short budget, finished by :func:`_repair` when it
+    leaves lessons out; a few cycles with other random orders while less than
+    ``_WARM_SHARE`` of the limit is spent. Otherwise the fullest greedy attempt (CP-SAT's
+    hint). None when re-solving: ``keep`` rules there."""
     if options.keep:
         return _Warm((), False)
     per_lesson = _GREEDY_PER_LESSON_S * len(starts)
     budget = min(_GREEDY_SHARE * options.time_limit, _GREEDY_BASE_S + per_lesson)
-    placements, complete = greedy(ix, starts, budget, options.seed)
-    if complete and evaluate(problem, placements).hard_violations == 0:
-        _record_first(watcher, options, "timetable 1 found by the greedy start")
-        return _Warm(placements, True)
-    return _Warm(placements, False)
+    best = _Warm((), False)
+    for cycle in range(_WARM_CYCLES):
+        if cycle and time.perf_counter() - t0 > _WARM_SHARE * options.time_limit:
+            break
+        placements, complete = greedy(ix, starts, budget, options.seed + _SEED_STEP * cycle)
+        if complete and evaluate(problem, placements).hard_violations == 0:
+            _record_first(watcher, options, "timetable 1 found by the greedy start")
+            return _Warm(placements, True)
+        warm = _repair(problem, ix, starts, _Warm(placements, False), options, t0, watcher)
+        if warm.complete:
+            return warm
+        if len(placements) > len(best.placements):
+            best = warm
+    return best
 
 
 def _repair(
@@ -297,16 +313,21 @@ def _repair(
     """Finish an incomplete greedy timetable by a small CP-SAT solve (large neighbourhood
     search): the unplaced lessons and every lesson of their teachers and groups are free,
     all other lessons stay where the greedy put them. When that neighbourhood has no
-    timetable (or none is found quickly) it grows by one more ring of teachers and groups,
-    a few times; then the full model takes over with the greedy placements as hints."""
+    timetable (or none is found quickly) it grows by the next ring of teachers and groups
+    -- or, when that ring would free more than ``_REPAIR_MAX_SHARE`` of all lessons, by a
+    random part of it -- a few times; then the caller tries again or the full model takes
+    over with the greedy placements as hints."""
     placed = {p.activity: p for p in warm.placements}
-    free = {a.id for a in problem.activities if a.id not in placed}
-    if not free or len(free) > _REPAIR_MAX_SHARE * len(problem.activities):
+    unplaced = {a.id for a in problem.activities if a.id not in placed}
+    cap = max(_REPAIR_MIN_CAP, int(_REPAIR_MAX_SHARE * len(problem.activities)))
+    if not unplaced or len(unplaced) > cap:
         return warm
+    rng = random.Random(options.seed + len(unplaced))
+    core = _neighbourhood(ix, unplaced)
     for _ in range(_REPAIR_ROUNDS):
-        free = _neighbourhood(ix, free)
-        if len(free) > _REPAIR_MAX_SHARE * len(problem.activities):
+        if len(core) > cap:
             break
+        free = core
         left = options.time_limit - (time.perf_counter() - t0)
         budget = min(left * _REPAIR_TIME_SHARE, _REPAIR_BASE_S + _REPAIR_PER_FREE_S * len(free))
         if budget < 0.05:
@@ -315,7 +336,17 @@ def _repair(
         if found is not None and evaluate(problem, found).hard_violations == 0:
             _record_first(watcher, options, "timetable 1 found by the greedy start and a repair")
             return _Warm(found, True)
+        core = _grow(ix, core, cap, rng)
     return warm
+
+
+def _grow(ix: Index, core: set[str], cap: int, rng: random.Random) -> set[str]:
+    """The next ring around ``core``, or ``core`` plus a random part of it up to ``cap``
+    lessons."""
+    ring = _neighbourhood(ix, core)
+    if len(ring) <= cap or len(core) >= cap:
+        return ring
+    return core | set(rng.sample(sorted(ring - core), cap - len(core)))
 
 
 def _neighbourhood(ix: Index, lessons: set[str]) -> set[str]:
@@ -342,10 +373,10 @@ def _solve_neighbourhood(
     fixed_starts = {
         aid: (
             [placed[aid].start]
-            if aid not in free and aid in placed and placed[aid].start in options_
-            else options_
+            if aid not in free and aid in placed and placed[aid].start in allowed
+            else allowed
         )
-        for aid, options_ in starts.items()
+        for aid, allowed in starts.items()
     }
     b = build_model(problem, objective=False, symmetry=False, starts=fixed_starts)
     _hint(b, [p for aid, p in placed.items() if aid in free])

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from auyl.core.db import refresh_planner_statistics
 from auyl.demo.generator import generate_region
 from auyl.demo.loader import load_region
 from auyl.monitoring import demo
@@ -27,6 +28,7 @@ def _facts() -> dict[str, Any]:
     started = time.perf_counter()
     demo.load_demo(seed=2024, progress=lambda _m: None)
     facts: dict[str, Any] = {"seconds": time.perf_counter() - started}
+    refresh_planner_statistics()  # as the demo loader does after its bulk load
     facts["scalings"] = list(
         Scaling.objects.values_list(
             "assessment__grade", "assessment__subject__code", "assessment__year", "status",

@@ -29,6 +29,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 
 from auyl.accounts.models import Profile, Role
+from auyl.core.db import refresh_planner_statistics
 from auyl.demo.generator import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -81,10 +82,7 @@ def ensure_demo_region(
         create_demo_accounts(spec)
         for extension in demo_extensions():
             extension(seed=seed, progress=progress)
-        if connection.vendor == "postgresql":
-            # Fresh statistics after a bulk load, or the planner guesses "empty tables".
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        refresh_planner_statistics()
     progress(f"Demo region ready in {time.perf_counter() - started:.1f} s")
     return True
 

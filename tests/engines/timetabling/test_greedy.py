@@ -93,3 +93,13 @@ def test_a_neighbourhood_too_big_grows_by_a_random_part_of_the_next_ring():
     grown = _grow(ix, {"a0"}, cap=3, rng=random.Random(0))  # the ring has 7 lessons
     assert "a0" in grown and len(grown) == 3
     assert _grow(ix, {"b"}, cap=10, rng=random.Random(0)) == {"b", "a0"}
+
+
+def test_the_lessons_in_the_way_are_listed_in_a_reproducible_order():
+    """The lessons clashing with a start come teacher first, then class, in period order
+    (a list, not a set: the greedy's repairs must not depend on Python's string hashing)."""
+    p = problem([lesson("a", "T1", "G1"), lesson("b", "T2", "G2"), lesson("c", "T2", "G1")])
+    state = _State(Index.of(p))
+    state.place("a", 0, None)
+    state.place("b", 0, None)
+    assert state.clashing("c", 0) == ["b", "a"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Sequence
 
 from auyl.engines.timetabling.index import Index, travel_needs
@@ -32,6 +32,8 @@ Person = tuple[str, str]  # ("teacher" | "group", id)
 
 #: a unit evicted within this many repair moves is not evicted again (avoids cycling)
 _TABU_MOVES = 3
+#: repair moves per unit before an attempt gives up and restarts with another order
+MOVES_PER_UNIT = 20
 
 
 class _State:
@@ -48,10 +50,13 @@ class _State:
             self.people[a.id] = people
             for person in people:
                 self.busy.setdefault(person, bytearray(week.n_slots))
+        #: who teaches or learns in each period of each person (None: free)
+        self.occupant: dict[Person, list[str | None]] = {
+            person: [None] * week.n_slots for person in self.busy
+        }
         self.used: dict[str, bytearray] = {r.id: bytearray(week.n_slots) for r in p.resources}
         self.capacity = {r.id: r.capacity for r in p.resources}
         self.start: dict[str, int] = {}
-        self.occupant: dict[Person, dict[int, str]] = {}
         self.room: dict[str, str | None] = {}
         self.daily_max: dict[Person, int] = {}
         self.max_days: dict[str, int] = {}
@@ -91,14 +96,16 @@ class _State:
     def fits(self, aid: str, s: int) -> str | bool | None:
         """False when ``aid`` cannot start at ``s``; else the room to use (None: no room)."""
         a = self.ix.activity[aid]
-        slots = range(s, s + a.duration)
+        end = s + a.duration
+        slots = range(s, end)
         day = s // self.ppd
+        first = day * self.ppd
         for person in self.people[aid]:
             busy = self.busy[person]
-            if any(busy[t] for t in slots):
+            if any(busy[s:end]):
                 return False
             limit = self.daily_max.get(person)
-            if limit is not None and sum(busy[t] for t in self.day_range(day)) + a.duration > limit:
+            if limit is not None and sum(busy[first : first + self.ppd]) + a.duration > limit:
                 return False
             if person in self.gap_limits and not self._gaps_ok(person, slots):
                 return False
@@ -208,7 +215,7 @@ class _State:
         self.start[aid] = s
         self.room[aid] = room
         for person in self.people[aid]:
-            occupant = self.occupant.setdefault(person, {})
+            occupant = self.occupant[person]
             for t in slots:
                 occupant[t] = aid
 
@@ -217,39 +224,43 @@ class _State:
         s, room = self.start.pop(aid), self.room.pop(aid, None)
         slots = range(s, s + a.duration)
         for person in self.people[aid]:
-            occupant = self.occupant.get(person, {})
+            occupant, busy = self.occupant[person], self.busy[person]
             for t in slots:
-                self.busy[person][t] = 0
-                occupant.pop(t, None)
+                busy[t] = 0
+                occupant[t] = None
         for rid in (*a.resources, *([room] if room else [])):
             for t in slots:
                 self.used[rid][t] -= 1
 
-    def clashing(self, aid: str, s: int) -> set[str]:
+    def clashing(self, aid: str, s: int) -> list[str]:
         """Placed lessons in the way of ``aid`` started at ``s``: those sharing a teacher or
         group in its periods, its min-days partners placed too close, and its
         consecutive-if-same-day partners on that day but not next to it."""
         a = self.ix.activity[aid]
-        found: set[str] = set()
+        slots = range(s, s + a.duration)
+        found: dict[str, None] = {}  # a dict: the order is reproducible, unlike a set's
         for person in self.people[aid]:
-            occupant = self.occupant.get(person, {})
-            for t in range(s, s + a.duration):
-                other = occupant.get(t)
+            occupant = self.occupant[person]
+            for t in slots:
+                other = occupant[t]
                 if other is not None:
-                    found.add(other)
+                    found[other] = None
+        partners = self.min_days.get(aid)
+        if not partners:
+            return list(found)
         day = s // self.ppd
-        for members, days, consecutive in self.min_days.get(aid, ()):
+        for members, days, consecutive in partners:
             for other in members:
                 if other == aid or other not in self.start:
                     continue
                 s2 = self.start[other]
                 if abs(s2 // self.ppd - day) < days:
-                    found.add(other)
+                    found[other] = None
                 elif consecutive and s2 // self.ppd == day:
                     end2 = s2 + self.ix.activity[other].duration
                     if s2 != s + a.duration and end2 != s:
-                        found.add(other)
-        return found
+                        found[other] = None
+        return list(found)
 
 
 def _units(ix: Index) -> list[list[str]]:
@@ -323,8 +334,8 @@ def _attempt(
     }
     unit_of = {aid: u for u in units for aid in u}
     queue = [u for u in order if not _place_first_fit(state, u, common[id(u)])]
-    moves, max_moves = 0, 20 * len(units)
-    last_moved: dict[int, int] = {}
+    moves, max_moves = 0, MOVES_PER_UNIT * len(units)
+    recent: deque[int] = deque(maxlen=_TABU_MOVES)  # the units moved last
     while moves < max_moves and time.perf_counter() < deadline:
         if not queue:
             queue = _gap_breakers(state, unit_of)
@@ -333,9 +344,9 @@ def _attempt(
         unit = queue.pop(0)
         if _place_first_fit(state, unit, common[id(unit)]):
             continue
-        evicted = _evict_and_place(state, unit, common[id(unit)], unit_of, last_moved, moves, rng)
+        evicted = _evict_and_place(state, unit, common[id(unit)], unit_of, set(recent), rng)
         moves += 1
-        last_moved[id(unit)] = moves
+        recent.append(id(unit))
         if evicted is None:
             queue.append(unit)
         else:
@@ -357,12 +368,12 @@ def _gap_breakers(state: _State, unit_of: dict[str, list[str]]) -> list[list[str
         )
         if not over:
             continue
-        occupant = state.occupant.get(person, {})
+        occupant = state.occupant[person]
         for day, day_counts in enumerate(counts):
             if not any(day_counts):
                 continue
             for t in state.day_range(day):
-                aid = occupant.get(t)
+                aid = occupant[t]
                 if aid is not None and aid in state.start:
                     unit = unit_of[aid]
                     removed[id(unit)] = unit
@@ -373,6 +384,15 @@ def _gap_breakers(state: _State, unit_of: dict[str, list[str]]) -> list[list[str
 
 
 def _place_first_fit(state: _State, unit: list[str], candidates: list[int]) -> bool:
+    """Place ``unit`` at the first candidate start where all its lessons fit."""
+    if len(unit) == 1:  # the common case, without the lists
+        aid = unit[0]
+        for s in candidates:
+            room = state.fits(aid, s)
+            if room is not False:
+                state.place(aid, s, room if isinstance(room, str) else None)
+                return True
+        return False
     for s in candidates:
         rooms = [state.fits(a, s) for a in unit]
         if any(r is False for r in rooms):
@@ -388,8 +408,7 @@ def _evict_and_place(
     unit: list[str],
     candidates: list[int],
     unit_of: dict[str, list[str]],
-    last_moved: dict[int, int],
-    now: int,
+    tabu: set[int],
     rng: random.Random,
 ) -> list[list[str]] | None:
     """Place ``unit`` at the start with the fewest clashing units (not just moved), evicting
@@ -401,7 +420,7 @@ def _evict_and_place(
             for other in state.clashing(aid, s):
                 victim = unit_of[other]
                 found[id(victim)] = victim
-        if any(now - last_moved.get(k, -99) < _TABU_MOVES for k in found):
+        if not tabu.isdisjoint(found):
             continue
         scored.append((len(found), rng.random(), s, list(found.values())))
     scored.sort(key=lambda item: (item[0], item[1]))

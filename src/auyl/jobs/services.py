@@ -55,6 +55,16 @@ def job_progress(job: Job, done: int, total: int, message: str = "") -> None:
     Job.objects.filter(pk=job.pk).update(done=done, total=total, message=message[:300])
 
 
+def job_progress_reporter(job: Job, message: str) -> Callable[..., None]:
+    """A ``progress(done, total, message="")`` callback for services that report progress:
+    it records it on ``job``, with ``message`` when the service gives none."""
+
+    def report(done: int, total: int, new_message: str = "") -> None:
+        job_progress(job, done, total, new_message or message)
+
+    return report
+
+
 @contextmanager
 def job_running(job_id: str) -> Iterator[Job]:
     """Mark a job running; on exit mark it done (saving ``job.result``) or failed."""

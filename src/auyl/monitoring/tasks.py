@@ -12,8 +12,8 @@ from django.utils import translation
 from huey.contrib.djhuey import db_task
 
 from auyl.jobs.models import Job
-from auyl.jobs.services import job_progress, job_running, job_start
-from auyl.monitoring.io.responses import Progress, responses_apply, responses_preview
+from auyl.jobs.services import job_progress, job_progress_reporter, job_running, job_start
+from auyl.monitoring.io.responses import responses_apply, responses_preview
 from auyl.monitoring.models import Assessment, Scaling
 from auyl.monitoring.scaling import mark_failed, scaling_compute
 
@@ -22,19 +22,12 @@ APPLY_KIND = "monitoring_import_apply"
 SCALING_KIND = "monitoring_scaling"
 
 
-def _progress(job: Job, message: str) -> Progress:
-    def report(done: int, total: int, new_message: str = "") -> None:
-        job_progress(job, done, total, new_message or message)
-
-    return report
-
-
 def run_import_preview(job_id: str) -> None:
     with job_running(job_id) as job, translation.override(job.params.get("language")):
         job.result = responses_preview(
             params=job.params,
             user=job.created_by,
-            progress=_progress(job, translation.gettext("Checking pupils")),
+            progress=job_progress_reporter(job, translation.gettext("Checking pupils")),
         )
 
 
@@ -43,7 +36,7 @@ def run_import_apply(job_id: str) -> None:
         job.result = responses_apply(
             params=job.params,
             user=job.created_by,
-            progress=_progress(job, translation.gettext("Checking pupils again")),
+            progress=job_progress_reporter(job, translation.gettext("Checking pupils again")),
         )
 
 

@@ -12,19 +12,11 @@ from django.utils import translation
 from huey.contrib.djhuey import db_task
 
 from auyl.jobs.models import Job
-from auyl.jobs.services import job_progress, job_running, job_start
+from auyl.jobs.services import job_progress_reporter, job_running, job_start
 from auyl.registry.io.apply import import_apply, import_preview
-from auyl.registry.io.validation import Progress
 
 PREVIEW_KIND = "registry_import_preview"
 APPLY_KIND = "registry_import_apply"
-
-
-def _progress(job: Job, message: str) -> Progress:
-    def report(done: int, total: int, new_message: str = "") -> None:
-        job_progress(job, done, total, new_message or message)
-
-    return report
 
 
 def run_import_preview(job_id: str) -> None:
@@ -32,7 +24,7 @@ def run_import_preview(job_id: str) -> None:
         job.result = import_preview(
             params=job.params,
             user=job.created_by,
-            progress=_progress(job, translation.gettext("Checking rows")),
+            progress=job_progress_reporter(job, translation.gettext("Checking rows")),
         )
 
 
@@ -41,7 +33,7 @@ def run_import_apply(job_id: str) -> None:
         job.result = import_apply(
             params=job.params,
             user=job.created_by,
-            progress=_progress(job, translation.gettext("Checking rows again")),
+            progress=job_progress_reporter(job, translation.gettext("Checking rows again")),
         )
 
 

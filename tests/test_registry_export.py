@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +213,7 @@ def test_export_queries_do_not_grow_with_the_schools(people, region, dataset):
     assert queries() == few <= 6
 
 
-def test_the_whole_region_exports_quickly(people, region):
+def test_the_whole_region_exports_in_a_fixed_number_of_queries(people, region):
     schools = School.objects.bulk_create(
         School(
             code=f"R{i:05d}",
@@ -238,10 +237,11 @@ def test_the_whole_region_exports_quickly(people, region):
     )
     for dataset in ("schools", "infrastructure"):
         for fmt in ("csv", "xlsx"):
-            started = time.perf_counter()
-            content = export_dataset(dataset, people.dana, fmt)
-            elapsed = time.perf_counter() - started
-            assert elapsed < 10, (dataset, fmt, elapsed)
+            # Time is measured in bench/, not here; what makes it fast is a fixed number of
+            # queries whatever the number of schools.
+            with CaptureQueriesContext(connection) as queries:
+                content = export_dataset(dataset, people.dana, fmt)
+            assert len(queries) <= 8, (dataset, fmt, len(queries))
             if fmt == "csv":
                 assert len(read_csv(content)) == 7700 + 1 + (4 if dataset == "schools" else 0)
 

@@ -22,6 +22,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from auyl.accounts.scoping import visible_schools
+from auyl.core.downloads import file_response
 from auyl.equipment import selectors, services
 from auyl.equipment.forms import CompareForm, ScenarioForm
 from auyl.equipment.models import CATEGORIES, CATEGORY_LABELS, PlanRun, PlanScenario
@@ -309,9 +310,7 @@ def _plan_run(request: HttpRequest, run_pk: int) -> PlanRun:
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(content, content_type, filename)
 
 
 def _filename(run: PlanRun, what: str, ext: str) -> str:
@@ -347,9 +346,7 @@ def run_letter(request: HttpRequest, run_pk: int, school_pk: int) -> HttpRespons
     with translation.override(language):
         content = letters_pdf(build.letters_for(run, [row]))
     filename = f"{row.school.code}-{run.pk}-{language}.pdf"
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return file_response(content, "application/pdf", filename, inline=True)
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from auyl.accounts.models import Role
 from auyl.accounts.scoping import role_of, visible_districts, visible_schools
+from auyl.core.downloads import file_response
 from auyl.monitoring import analysis, charts
 from auyl.monitoring.analysis import Scope, ScopeKind, Series
 from auyl.registry.models import District
@@ -222,10 +223,7 @@ def _language(request: HttpRequest) -> str:
 def _attachment(
     content: bytes, content_type: str, filename: str, inline: bool = False
 ) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
+    return file_response(content, content_type, filename, inline=inline)
 
 
 def _filename(scope: Scope, series: Series, year: int, ext: str) -> str:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from auyl.core.downloads import file_response
 from auyl.jobs.models import Job
 from auyl.monitoring import access, selectors, services
 from auyl.monitoring.forms import (
@@ -303,9 +304,7 @@ def import_result(request: HttpRequest, pk: int, job: str) -> HttpResponse:
 def _csv_response(rows: list[list[str]], filename: str) -> HttpResponse:
     out = io.StringIO()
     csv.writer(out).writerows(rows)
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response("\ufeff" + out.getvalue(), "text/csv; charset=utf-8", filename)
 
 
 @login_required

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from auyl.accounts.scoping import visible_districts, visible_schools
+from auyl.core.downloads import file_response
 from auyl.engines.curriculum import DEFAULT as CURRICULUM
 from auyl.engines.curriculum import GRADES as CURRICULUM_GRADES
 from auyl.network import access, outputs, selectors, services
@@ -182,9 +183,7 @@ def cluster_coverage(request: HttpRequest, pk: int) -> HttpResponse:
 def cluster_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     hub = _visible_hub(request, pk)
     pdf = outputs.cluster_sheet_pdf(request.user, hub)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="cluster-{hub.code}.pdf"'
-    return response
+    return file_response(pdf, "application/pdf", f"cluster-{hub.code}.pdf", inline=True)
 
 
 @login_required
@@ -204,9 +203,7 @@ def export(request: HttpRequest) -> HttpResponse:
     else:
         rows = outputs.network_rows(request.user)
         name = f"network.{fmt}"
-    response = HttpResponse(outputs.write(rows, fmt), content_type=outputs.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(outputs.write(rows, fmt), outputs.CONTENT_TYPES[fmt], name)
 
 
 @login_required

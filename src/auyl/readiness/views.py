@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from auyl.accounts.scoping import can_edit_school, can_import, visible_districts, visible_schools
+from auyl.core.downloads import file_response
 from auyl.readiness import io, selectors, services
 from auyl.readiness.forms import AuditForm, AuditImportForm, CatalogueForm, NormSetForm
 from auyl.readiness.models import (
@@ -390,9 +391,7 @@ def _download(content: bytes, fmt: str, filename: str) -> HttpResponse:
         "csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
-    response = HttpResponse(content, content_type=types[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(content, types[fmt], filename)
 
 
 def _format(request: HttpRequest) -> str:

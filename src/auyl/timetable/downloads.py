@@ -11,6 +11,7 @@ import datetime as dt
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from auyl.core.downloads import file_response
 from auyl.registry.models import ClassSet, School, Teacher
 from auyl.timetable import selectors
 from auyl.timetable.models import Lesson, TimetableRun
@@ -19,9 +20,7 @@ from auyl.timetable.services import run_solution
 
 
 def attachment(body: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(body, content_type, filename)
 
 
 def _cell_line(lesson: Lesson, by_teacher: bool) -> str:

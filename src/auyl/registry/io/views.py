@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from auyl.accounts.scoping import can_import
+from auyl.core.downloads import file_response
 from auyl.jobs.models import Job
 from auyl.registry.io.datasets import DATASETS
 from auyl.registry.io.export import (
@@ -107,9 +108,7 @@ def _dataset_and_format(request: HttpRequest) -> tuple[str, str]:
 
 
 def _download(content: bytes, fmt: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(content, CONTENT_TYPES[fmt], filename)
 
 
 @login_required

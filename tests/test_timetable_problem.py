@@ -23,9 +23,11 @@ from auyl.engines.timetabling.model import LessonMode
 from auyl.timetable.problem import (
     ClassSetData,
     ClusterData,
+    CoverDefault,
     SchoolData,
     TeacherData,
     build_problem,
+    choose_mode,
     default_mode,
     group_id,
     link_id,
@@ -90,6 +92,15 @@ def cluster(**changes: object) -> ClusterData:
     return dataclasses.replace(data, **changes)  # type: ignore[arg-type]
 
 
+def set_by_school(*choices):
+    """``ClusterData.modes`` for (class-set, subject, mode) triples a school has set."""
+    roles = {s.code: s.role for s in (HUB, KUM, TAS)}
+    return {
+        (cs.pk, subject): choose_mode(cs, role=roles[cs.school], explicit=mode)
+        for cs, subject, mode in choices
+    }
+
+
 def activities_of(build, split_prefix):
     return [a for a in build.problem.activities if a.id.startswith(split_prefix)]
 
@@ -145,7 +156,7 @@ def test_joint_lessons_occupy_every_grade_of_the_set_that_takes_the_subject():
 
 
 def test_parallel_lessons_let_a_grade_with_fewer_hours_leave_the_extra_ones():
-    build = build_problem(cluster(modes={(3, "algebra"): "parallel"}))
+    build = build_problem(cluster(modes=set_by_school((KUM_78, "algebra", "parallel"))))
     algebra = activities_of(build, "KUM/7+8/algebra/")
     assert [a.groups for a in algebra] == [
         ("KUM/g7", "KUM/g8"),
@@ -155,7 +166,7 @@ def test_parallel_lessons_let_a_grade_with_fewer_hours_leave_the_extra_ones():
 
 
 def test_separate_lessons_give_each_grade_its_own_lessons_in_the_spare_room():
-    build = build_problem(cluster(modes={(3, "algebra"): "separate"}))
+    build = build_problem(cluster(modes=set_by_school((KUM_78, "algebra", "separate"))))
     grade7 = activities_of(build, "KUM/7+8/algebra/g7/")
     grade8 = activities_of(build, "KUM/7+8/algebra/g8/")
     assert (len(grade7), len(grade8)) == (2, 3)
@@ -181,7 +192,7 @@ def test_a_big_school_class_gets_its_own_lessons_and_room():
 
 
 def online_physics() -> ClusterData:
-    return cluster(modes={(3, "physics"): "online", (4, "physics"): "online"})
+    return cluster(modes=set_by_school((KUM_78, "physics", "online"), (TAS_7, "physics", "online")))
 
 
 def test_an_online_grade_joins_the_hub_teachers_broadcast_with_other_schools():
@@ -219,7 +230,8 @@ def test_a_default_online_subject_stays_local_when_no_hub_teacher_has_time():
     def hours(school, subject, grade):
         return 13 if (school, subject) == ("HUB", "physics") else HOURS.get((subject, grade), 0)
 
-    build = build_problem(cluster(hours=hours, online_defaults=frozenset({(4, "physics")})))
+    coverage_gap = choose_mode(TAS_7, role="magnet", cover=CoverDefault("Bestamak", ("Erlan",)))
+    build = build_problem(cluster(hours=hours, modes={(4, "physics"): coverage_gap}))
     assert not activities_of(build, "bc/")
     assert activities_of(build, "TAS/7/physics/")
     assert not build.errors
@@ -288,7 +300,8 @@ def test_an_online_lesson_at_a_school_without_internet_is_an_error():
 
 
 def test_an_online_mode_no_hub_teacher_can_give_is_an_error():
-    build = build_problem(cluster(teachers=(PANA, SERIK, SARA), modes={(4, "physics"): "online"}))
+    modes = set_by_school((TAS_7, "physics", "online"))
+    build = build_problem(cluster(teachers=(PANA, SERIK, SARA), modes=modes))
     issue = next(i for i in build.errors if i.code == "no_broadcaster")
     assert issue.params["school"] == "Tasty"
 

@@ -303,19 +303,3 @@ def test_a_principal_cannot_open_a_lesson_of_the_hub_alone(tiny, people, as_user
     url = reverse("timetable:lesson_detail", args=[hub_only.pk])
     assert as_user(people.bolat).get(url).status_code == 404
     assert as_user(people.nurlan).get(url).status_code == 200
-
-
-def test_the_principal_sets_her_schools_curriculum_hours(tiny, people, as_user):
-    from auyl.registry.models import Subject
-    from auyl.timetable.models import CurriculumHours
-
-    url = reverse("timetable:curriculum_hours_save", args=[tiny.hub.pk, tiny.magnet.pk])
-    math = Subject.objects.get(code="math")
-    as_user(people.bolat).post(url, {"subject": math.pk, "grade": 1, "hours": 3})
-    assert CurriculumHours.objects.get(school=tiny.magnet, subject=math, grade=1).hours == 3
-    page = get(as_user, people.bolat, "school_settings", tiny.hub.pk, tiny.magnet.pk)
-    assert page.context["own_hours"].count() == 1
-    as_user(people.bolat).post(url, {"subject": math.pk, "grade": 1, "hours": ""})
-    assert not CurriculumHours.objects.filter(school=tiny.magnet).exists()
-    refused = as_user(people.saule).post(url, {"subject": math.pk, "grade": 1, "hours": 3})
-    assert refused.status_code == 403

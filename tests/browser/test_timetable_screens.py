@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from auyl.registry.models import Subject
 from auyl.registry.subjects import SUBJECTS
-from auyl.timetable.models import Lesson, TimetableRun
+from auyl.timetable.models import CurriculumHours, Lesson, TimetableRun
 from tests.timetable_cluster import make_cluster
 
 
@@ -89,4 +89,61 @@ def test_nurlan_builds_his_clusters_timetable_and_moves_a_lesson(
     page.goto(f"/timetable/cluster/{tiny.hub.pk}/school/{tiny.magnet.pk}/settings/")
     expect(page.locator("h1")).to_contain_text("Timetable settings")
     shot(page, "timetable-school-settings")
+    assert page_errors == []
+
+
+def test_lesson_modes_say_why_and_the_curriculum_is_edited_in_place(
+    region, people, page, login, shot, page_errors
+):
+    """Bolat (principal of Kumsai) reads which lesson mode applies to each subject and why,
+    sets one; Aigerim (methodologist) edits the region's curriculum hours in place (a wrong
+    figure first, named; then a right one), and Bolat reads where Kumsai differs."""
+    tiny = make_cluster(region, people)
+    page.set_default_timeout(60_000)
+    login(page, "bolat")
+    page.goto(f"/timetable/cluster/{tiny.hub.pk}/school/{tiny.magnet.pk}/settings/")
+    modes = page.locator("table.tt-modes")
+    expect(modes).to_contain_text("default: online lesson from hub Школа Бестамак")
+    expect(modes).to_contain_text("default for a combined primary class-set (grades 1-4)")
+    page.select_option("select[aria-label='Lesson mode of Algebra in 7']", "separate")
+    page.click("tr:has-text('Algebra') button:has-text('Set')")
+    page.wait_for_selector("text=Algebra in 7: lesson mode saved.")
+    expect(page.locator("tr.tt-mode-set")).to_contain_text("set by the school")
+    shot(page, "timetable-lesson-modes")
+
+    page.click("nav.subnav >> text=Curriculum hours")
+    expect(page.locator(".tt-approx")).to_contain_text("An approximation, to be checked.")
+    assert page.locator("table.tt-hours input").count() == 0  # a principal reads it only
+    shot(page, "timetable-curriculum-read-only")
+
+    # The region has set only the figures the tiny cluster needs; the rest are the default's.
+    CurriculumHours.objects.filter(region__isnull=False, hours=0).delete()
+    page.context.clear_cookies()
+    login(page, "aigerim")
+    page.goto("/timetable/curriculum/")
+    assert page.locator("table.tt-hours td.tt-own").count() == 4
+    shot(page, "timetable-curriculum-region")
+    page.fill("input[name='h-physics-7']", "2.5")
+    page.click("button:has-text('Save the table')")
+    expect(page.locator("#curriculum-table .error-summary")).to_contain_text(
+        "Physics, grade 7: “2.5” is not a whole number."
+    )
+    shot(page, "timetable-curriculum-error")
+    page.fill("input[name='h-physics-7']", "3")
+    page.click("button:has-text('Save the table')")
+    expect(page.locator("#curriculum-table .tt-saved")).to_contain_text("1 figure changed")
+    assert (
+        CurriculumHours.objects.get(region__isnull=False, subject__code="physics", grade=7).hours
+        == 3
+    )
+    expect(page.locator("#curriculum-table table.history")).to_contain_text("aigerim")
+    shot(page, "timetable-curriculum-saved")
+
+    page.context.clear_cookies()
+    login(page, "bolat")
+    page.goto(f"/timetable/cluster/{tiny.hub.pk}/school/{tiny.magnet.pk}/curriculum/")
+    page.fill("input[name='h-physics-7']", "2")
+    page.click("button:has-text('Save the table')")
+    expect(page.locator("#curriculum-table td.tt-differs")).to_contain_text("region 3")
+    shot(page, "timetable-curriculum-school")
     assert page_errors == []

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from auyl.accounts.models import Role
 from auyl.accounts.scoping import AnyUser, can_import, profile_of, role_of, visible_schools
-from auyl.monitoring.models import Assessment, Sitting
+from auyl.jobs.models import Job
+from auyl.monitoring.models import Assessment, Scaling, Sitting
 from auyl.registry.models import School
 
 
@@ -39,6 +40,12 @@ def visible_assessments(user: AnyUser) -> QuerySet[Assessment]:
     """The tests of every region in which ``user`` sees at least one school."""
     regions = visible_schools(user).values("district__region_id")
     return Assessment.objects.filter(region_id__in=regions)
+
+
+def may_see_scaling_job(user: AnyUser, job: Job) -> bool:
+    """A scaling's job: whoever sees the scaling's test (registered in ``apps.ready``)."""
+    tests = Scaling.objects.filter(job=job).values("assessment_id")
+    return visible_assessments(user).filter(pk__in=tests).exists()
 
 
 def visible_sittings(user: AnyUser, assessment: Assessment) -> QuerySet[Sitting]:

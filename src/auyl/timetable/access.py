@@ -5,7 +5,8 @@ network app's cluster rules (:mod:`auyl.network.access`).
   locks lessons, and edits every school's timetable settings and the region's curriculum.
 - A **district methodologist** sees the clusters touching her district (within them only
   the schools she may see, unless the hub is hers); builds and edits the clusters whose hub
-  is in her district; edits the settings of her district's schools.
+  is in her district; edits the settings of her district's schools, and, as region staff
+  (like the monitoring tests she defines), the region's curriculum hours.
 - A **hub coordinator** sees his cluster, builds it, moves and locks its lessons, and
   edits the timetable settings and lesson modes of its schools (a timetable right on top
   of the registry's: he edits nothing else).
@@ -13,6 +14,10 @@ network app's cluster rules (:mod:`auyl.network.access`).
   teachers', and edits her school's settings and lesson modes.
 - A **teacher** sees her own timetable (when her login is linked to her teacher record,
   :class:`~auyl.timetable.models.TeacherAccount`) and her school's.
+- **Curriculum hours**: everyone with a role sees the table of the region of the schools
+  he sees (read-only); a school's own hours are changed by whoever changes its settings.
+- A **solve's progress** (its background job) is seen by whoever may open the cluster, not
+  only by the one who started it (:func:`may_see_run_job`).
 """
 
 from __future__ import annotations
@@ -20,9 +25,17 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from auyl.accounts.models import Role
-from auyl.accounts.scoping import AnyUser, can_edit_school, profile_of, role_of
+from auyl.accounts.scoping import (
+    AnyUser,
+    can_edit_school,
+    can_import,
+    profile_of,
+    role_of,
+    visible_schools,
+)
+from auyl.jobs.models import Job
 from auyl.network.access import cluster_schools_in_view, visible_hubs
-from auyl.registry.models import School, Teacher
+from auyl.registry.models import Region, School, Teacher
 
 
 def visible_clusters(user: AnyUser) -> QuerySet[School]:
@@ -82,8 +95,26 @@ def can_edit_settings(user: AnyUser, school: School) -> bool:
     )
 
 
-def can_edit_region_curriculum(user: AnyUser) -> bool:
-    return role_of(user) is Role.REGION_ADMIN
+def curriculum_regions(user: AnyUser) -> QuerySet[Region]:
+    """Regions whose curriculum hours ``user`` may see: those of the schools he sees."""
+    if role_of(user) is Role.REGION_ADMIN:
+        return Region.objects.all()
+    return Region.objects.filter(pk__in=visible_schools(user).values("district__region_id"))
+
+
+def can_edit_region_curriculum(user: AnyUser, region: Region) -> bool:
+    """Change ``region``'s weekly curriculum hours: region staff (the administrator and the
+    district methodologists of the region)."""
+    return can_import(user) and curriculum_regions(user).filter(pk=region.pk).exists()
+
+
+def may_see_run_job(user: AnyUser, job: Job) -> bool:
+    """A solve's job: whoever may open the cluster it solves (registered with the jobs app
+    in :meth:`~auyl.timetable.apps.TimetableConfig.ready`)."""
+    from auyl.timetable.models import TimetableRun
+
+    hubs = TimetableRun.objects.filter(job=job).values("hub_id")
+    return visible_clusters(user).filter(pk__in=hubs).exists()
 
 
 def sees_whole_cluster(user: AnyUser, hub: School) -> bool:

@@ -30,6 +30,8 @@ from simple_history.models import HistoricalRecords
 from auyl.registry.models import ClassSet, Region, School, Subject, Teacher, grade_validators
 
 MAX_PERIODS = 10
+#: the most weekly hours of one subject in one grade
+MAX_WEEKLY_HOURS = 20
 
 
 class TimetableSettings(models.Model):
@@ -108,7 +110,9 @@ class CurriculumHours(models.Model):
     )
     subject = models.ForeignKey(Subject, on_delete=models.CASCADE, verbose_name=_("subject"))
     grade = models.PositiveSmallIntegerField(_("grade"), validators=grade_validators)
-    hours = models.PositiveSmallIntegerField(_("weekly hours"), validators=[MaxValueValidator(20)])
+    hours = models.PositiveSmallIntegerField(
+        _("weekly hours"), validators=[MaxValueValidator(MAX_WEEKLY_HOURS)]
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -213,6 +217,9 @@ class TeacherAccount(models.Model):
 
 class TimetableRun(models.Model):
     """One solve of a hub's cluster."""
+
+    #: the kind of its background job (``jobs.Job.kind``)
+    JOB_KIND = "timetable"
 
     class Status(models.TextChoices):
         RUNNING = "running", _("solving")

@@ -21,7 +21,10 @@ The model, in plain words (``docs/timetable.md`` says the same for users):
   (the most hours among them); *parallel* - the same lessons, but a grade with fewer hours
   takes only as many of them as it needs; *separate* - each grade its own lessons, in the
   school's spare room (so the rest of the set can have another lesson); *online* - the
-  grade joins the hub's broadcast of that subject for its grade.
+  grade joins the hub's broadcast of that subject for its grade. Which mode applies, and
+  why, is :func:`choose_mode` (the school's choice, else a coverage gap's online lesson,
+  else the default for the shape of the set), read for a cluster by
+  ``selectors.effective_lesson_modes`` for the solver and the settings page alike.
 - A broadcast: one hub teacher teaches subject s to grade g of up to
   :data:`BROADCAST_MAX_SCHOOLS` magnet schools at once; it uses each joining class-set's
   room and each school's internet link (and the hub's); the hub teacher's own hub lessons
@@ -127,6 +130,52 @@ class TeacherData:
         return PRIMARY_MARK in self.qualified
 
 
+#: Why a class-set takes a subject in its mode (:attr:`ModeChoice.source`); the app says
+#: it in words (``wording.mode_source_text``).
+SOURCE_SET = "set"  # set by the school
+SOURCE_HUB = "hub"  # online set at the hub itself: the hub teaches its own pupils, jointly
+SOURCE_COVERAGE = "coverage"  # default: online from the hub (the network's coverage list)
+SOURCE_PRIMARY_SET = "primary_set"  # default for a combined set of grades 1-4: joint
+SOURCE_COMBINED_SET = "combined_set"  # default for a combined set of older grades: parallel
+SOURCE_SINGLE_GRADE = "single_grade"  # default for a single-grade set: joint
+#: Where a weekly-hours figure comes from (:func:`hours_and_source`).
+HOURS_SCHOOL, HOURS_REGION, HOURS_DEFAULT = "school", "region", "default"
+
+
+@dataclass(frozen=True)
+class CoverDefault:
+    """A coverage gap that makes a subject online by default: the hub that broadcasts it
+    and the hub teachers proposed for it (names, most spare hours first)."""
+
+    hub: str
+    teachers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModeChoice:
+    """The lesson mode of one class-set and subject before the solve, and why (``source``,
+    one of the ``SOURCE_*`` codes). ``local`` is the mode taken instead when a default online
+    lesson cannot be given; ``hub`` and ``teachers`` name the broadcast of a coverage gap."""
+
+    mode: str
+    source: str
+    local: str
+    hub: str = ""
+    teachers: tuple[str, ...] = ()
+
+    @property
+    def is_set(self) -> bool:
+        """Chosen by the school (a hub's online choice included), not a default."""
+        return self.source in (SOURCE_SET, SOURCE_HUB)
+
+    @property
+    def set_mode(self) -> str:
+        """The mode the school set ("" for a default)."""
+        if self.source == SOURCE_HUB:
+            return LessonMode.ONLINE.value
+        return self.mode if self.source == SOURCE_SET else ""
+
+
 @dataclass(frozen=True)
 class ClusterData:
     hub: str
@@ -137,11 +186,28 @@ class ClusterData:
     hours: Callable[[str, str, int], int]
     subjects: tuple[str, ...]  # subject codes, in curriculum order
     subject_names: Mapping[str, str] = field(default_factory=dict)
-    modes: Mapping[tuple[int, str], str] = field(default_factory=dict)  # (set pk, subject)
-    #: (set pk, subject) taken online unless set otherwise: the network app's coverage gaps
-    online_defaults: frozenset[tuple[int, str]] = frozenset()
+    #: (set pk, subject) -> the mode and why (:func:`choose_mode`); a pair without one takes
+    #: the default for the shape of its class-set
+    modes: Mapping[tuple[int, str], ModeChoice] = field(default_factory=dict)
     #: hub teachers (codes) preferred for broadcasting (subject, grade), best first
     broadcasters: Mapping[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+
+    def mode_choice(self, class_set: ClassSetData, subject: str) -> ModeChoice:
+        """How ``class_set`` takes ``subject`` and why (:func:`choose_mode`)."""
+        found = self.modes.get((class_set.pk, subject))
+        if found is not None:
+            return found
+        role = next((s.role for s in self.schools if s.code == class_set.school), "magnet")
+        return choose_mode(class_set, role=role)
+
+    def grades_taking(self, class_set: ClassSetData, subject: str) -> list[tuple[int, int]]:
+        """(grade, weekly hours) of the grades of ``class_set`` that take ``subject``."""
+        out = []
+        for g in class_set.grades:
+            h = self.hours(class_set.school, subject, g)
+            if h > 0:
+                out.append((g, h))
+        return out
 
 
 # ---- output -----------------------------------------------------------------------------
@@ -194,13 +260,51 @@ class Build:
 # ---- defaults ---------------------------------------------------------------------------
 
 
+def _shape_default(class_set: ClassSetData) -> tuple[str, str]:
+    """(mode, source) of a class-set by its shape alone: a combined primary set (grades 1-4)
+    takes everything jointly; a combined set of older grades takes each subject in parallel
+    (one teacher, each grade its own work); a single-grade set is simply joint."""
+    if len(class_set.grades) == 1:
+        return LessonMode.JOINT.value, SOURCE_SINGLE_GRADE
+    if max(class_set.grades) in PRIMARY_GRADES:
+        return LessonMode.JOINT.value, SOURCE_PRIMARY_SET
+    return LessonMode.PARALLEL.value, SOURCE_COMBINED_SET
+
+
 def default_mode(class_set: ClassSetData, subject: str) -> str:
-    """The lesson mode when none is set: a combined primary set (grades 1-4) takes
-    everything jointly; a combined set of older grades takes each subject in parallel (one
-    teacher, each grade its own work); a single-grade set is simply joint."""
-    if len(class_set.grades) > 1 and max(class_set.grades) not in PRIMARY_GRADES:
-        return LessonMode.PARALLEL.value
-    return LessonMode.JOINT.value
+    """The lesson mode a class-set takes a subject in when nothing else decides it (the
+    school set no mode and the subject is no coverage gap): see :func:`_shape_default`."""
+    return _shape_default(class_set)[0]
+
+
+def choose_mode(
+    class_set: ClassSetData,
+    *,
+    role: str,
+    explicit: str | None = None,
+    cover: CoverDefault | None = None,
+) -> ModeChoice:
+    """How ``class_set`` (at a school of network ``role``) takes a subject, and why: THE rule,
+    used by the solver's input and by the settings page alike.
+
+    1. A mode the school set (``explicit``) applies; but an online mode set at the hub
+       becomes joint, since the hub teaches its own pupils itself.
+    2. Else a magnet's coverage gap (``cover``: no qualified teacher at the school, a hub
+       teacher with spare hours, internet, not a practical subject) makes it online.
+    3. Else the default for the shape of the set (:func:`_shape_default`).
+
+    The builder may still keep a *default* online subject local (``local``) when no hub
+    teacher has the time or the school's spare rooms and link are too busy."""
+    local, shape = _shape_default(class_set)
+    if explicit == LessonMode.ONLINE and role == "hub":
+        return ModeChoice(LessonMode.JOINT.value, SOURCE_HUB, LessonMode.JOINT.value)
+    if explicit:
+        return ModeChoice(explicit, SOURCE_SET, local)
+    if cover is not None and role != "hub":
+        return ModeChoice(
+            LessonMode.ONLINE.value, SOURCE_COVERAGE, local, cover.hub, cover.teachers
+        )
+    return ModeChoice(local, shape, local)
 
 
 def streams_for(mbps: float, internet: bool) -> int:
@@ -217,19 +321,38 @@ def travel_periods(a: SchoolData, b: SchoolData) -> int:
     return math.ceil(minutes / PERIOD_MINUTES) if km > 0.5 else 0
 
 
+def hours_and_source(
+    overrides: Mapping[tuple[str | None, str, int], int],
+    school: str | None,
+    subject: str,
+    grade: int,
+) -> tuple[int, str]:
+    """Weekly hours of ``subject`` in ``grade`` at ``school`` (``None``: the region) and where
+    the figure comes from: the school's own figure (:data:`HOURS_SCHOOL`), else the region's
+    (key school ``None``, :data:`HOURS_REGION`), else the default table (an APPROXIMATION,
+    :data:`HOURS_DEFAULT`)."""
+    if school is not None and (school, subject, grade) in overrides:
+        return overrides[(school, subject, grade)], HOURS_SCHOOL
+    if (None, subject, grade) in overrides:
+        return overrides[(None, subject, grade)], HOURS_REGION
+    return round(DEFAULT_CURRICULUM.hours_for(subject, grade)), HOURS_DEFAULT
+
+
 def hours_lookup(
     overrides: Mapping[tuple[str | None, str, int], int],
 ) -> Callable[[str, str, int], int]:
-    """Weekly hours per (school, subject, grade): a school's own figure, else the region's
-    (key school ``None``), else the default table (an APPROXIMATION)."""
+    """Weekly hours per (school, subject, grade), as :func:`hours_and_source` says."""
 
     def hours(school: str, subject: str, grade: int) -> int:
-        for key in ((school, subject, grade), (None, subject, grade)):
-            if key in overrides:
-                return overrides[key]
-        return round(DEFAULT_CURRICULUM.hours_for(subject, grade))
+        return hours_and_source(overrides, school, subject, grade)[0]
 
     return hours
+
+
+def week_lessons(*, days: int, periods: int, breaks: int, max_daily: int) -> int:
+    """The most lessons a grade can have in a week: ``days`` x the periods of a day that are
+    not breaks, at most ``max_daily`` a day."""
+    return days * max(0, min(periods - breaks, max_daily))
 
 
 # ---- the builder ------------------------------------------------------------------------
@@ -305,15 +428,6 @@ class _Builder:
     def sections(self, cs: ClassSetData) -> tuple[str, ...]:
         return ("",) if cs.classes <= 1 else tuple(SECTIONS[: min(cs.classes, len(SECTIONS))])
 
-    def grades_taking(self, cs: ClassSetData, subject: str) -> list[tuple[int, int]]:
-        """(grade, weekly hours) of the grades of ``cs`` that take ``subject``."""
-        out = []
-        for g in cs.grades:
-            h = self.data.hours(cs.school, subject, g)
-            if h > 0:
-                out.append((g, h))
-        return out
-
     def pick_teacher(self, cs: ClassSetData, section: str, subject: str, hours: int) -> str | None:
         """The teacher of ``subject`` for one class of ``cs``: the one already teaching the
         set this subject, else a fitting teacher assigned to it there, least loaded first."""
@@ -357,23 +471,17 @@ class _Builder:
         school = self.schools[cs.school]
         for section in self.sections(cs):
             for subject in self.data.subjects:
-                taking = self.grades_taking(cs, subject)
+                taking = self.data.grades_taking(cs, subject)
                 if not taking:
                     continue
-                explicit = self.data.modes.get((cs.pk, subject))
-                mode = explicit or (
-                    LessonMode.ONLINE.value
-                    if (cs.pk, subject) in self.data.online_defaults
-                    else default_mode(cs, subject)
-                )
-                if mode == LessonMode.ONLINE and school.role == "hub":
-                    mode = LessonMode.JOINT.value  # the hub teaches its own pupils itself
+                choice = self.data.mode_choice(cs, subject)
+                mode = choice.mode
                 if mode == LessonMode.ONLINE:
-                    if not explicit and not self.spare_budget(cs.school, taking):
-                        mode = default_mode(cs, subject)
+                    if not choice.is_set and not self.spare_budget(cs.school, taking):
+                        mode = choice.local  # the school's rooms and link are busy enough
                     elif self.join_online(cs, section, subject, taking):
                         continue
-                    if explicit == LessonMode.ONLINE:
+                    elif choice.is_set:
                         self.issue(
                             "no_broadcaster",
                             subject=self.name(subject),
@@ -381,8 +489,8 @@ class _Builder:
                             school=school.name,
                         )
                         continue
-                    # a default online lesson no hub teacher has time for stays local
-                    mode = default_mode(cs, subject)
+                    else:
+                        mode = choice.local  # no hub teacher has the time: it stays local
                 self.local_lessons(cs, section, subject, mode, taking)
 
     def local_lessons(
@@ -749,15 +857,15 @@ def teaching_grades(class_sets: Iterable[ClassSetData]) -> tuple[ClassSetData, .
 
 def cluster_data(hub: Any) -> ClusterData:
     """Read one cluster (``hub`` and its magnet schools) from the registry and this app's
-    settings, in a fixed number of queries. Default online lessons come from the network
-    app's coverage: a magnet's subject with no qualified teacher, for which a hub teacher
-    has the spare hours, is taken online when the school has internet."""
+    settings, in a fixed number of queries. The lesson modes, with the defaults from the
+    network app's coverage, come from :func:`auyl.timetable.selectors.effective_lesson_modes`
+    (what the settings page shows, too)."""
     from django.db.models import Q
 
-    from auyl.network.coverage import CLASS_SIZE, cluster_coverage
+    from auyl.network.coverage import CLASS_SIZE
     from auyl.registry.models import ClassSet, Enrolment, School, Subject
     from auyl.registry.models import Teacher as TeacherModel
-    from auyl.timetable.models import CurriculumHours, LessonMode
+    from auyl.timetable.selectors import curriculum_overrides, effective_lesson_modes
 
     schools = list(
         School.objects.filter(Q(pk=hub.pk) | Q(hub_id=hub.pk))
@@ -810,38 +918,9 @@ def cluster_data(hub: Any) -> ClusterData:
     subjects = {s.code: s.name for s in Subject.objects.all()}
     order = [s for s in DEFAULT_CURRICULUM.hours if s in subjects]
     region_id = schools[0].district.region_id if schools else None
-    overrides: dict[tuple[str | None, str, int], int] = {}
-    for row in CurriculumHours.objects.filter(
-        Q(school_id__in=ids) | Q(region_id=region_id)
-    ).select_related("subject"):
-        school_code = code_of.get(row.school_id) if row.school_id else None
-        overrides[(school_code, row.subject.code, row.grade)] = row.hours
-        if row.subject.code not in order:
-            order.append(row.subject.code)
-    modes = {
-        (m.class_set_id, m.subject.code): m.mode
-        for m in LessonMode.objects.filter(class_set__school_id__in=ids).select_related("subject")
-    }
-    broadcasters: dict[tuple[str, int], list[str]] = defaultdict(list)
-    online_defaults: set[tuple[int, str]] = set()
-    by_school = {s.code: s for s in school_data}
-    for gap in cluster_coverage(hub).gaps:
-        able = sorted(gap.candidates, key=lambda c: -c.spare_hours)
-        if (
-            not able
-            or by_school[gap.school_code].link_streams <= 0
-            or gap.subject_code in PRACTICAL_SUBJECTS
-        ):
-            continue
-        for cs in sets:
-            if cs.school != gap.school_code:
-                continue
-            if set(cs.grades) & set(gap.grades):
-                online_defaults.add((cs.pk, gap.subject_code))
-        for g in gap.grades:
-            for c in able:
-                if c.teacher_code not in broadcasters[(gap.subject_code, g)]:
-                    broadcasters[(gap.subject_code, g)].append(c.teacher_code)
+    overrides = curriculum_overrides(region_id=region_id, school_codes=code_of)
+    order += sorted({subject for _school, subject, _grade in overrides} - set(order))
+    modes = effective_lesson_modes(hub=hub, class_sets=sets, schools=school_data, subjects=order)
     return ClusterData(
         hub=hub.code,
         schools=school_data,
@@ -850,9 +929,8 @@ def cluster_data(hub: Any) -> ClusterData:
         hours=hours_lookup(overrides),
         subjects=tuple(order),
         subject_names=subjects,
-        modes=modes,
-        online_defaults=frozenset(online_defaults),
-        broadcasters={k: tuple(v) for k, v in broadcasters.items()},
+        modes=modes.choices,
+        broadcasters=modes.broadcasters,
     )
 
 

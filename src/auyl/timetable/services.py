@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from auyl.accounts.scoping import AnyUser
-from auyl.core.history import mark_change, save_with_history
+from auyl.core.history import delete_with_history, mark_change, save_with_history
 from auyl.engines.timetabling.model import (
     HARD,
     Evaluation,
@@ -32,7 +32,7 @@ from auyl.engines.timetabling.model import (
     SolveOptions,
     Violation,
 )
-from auyl.registry.models import ClassSet, School, Subject
+from auyl.registry.models import ClassSet, Region, School, Subject
 from auyl.timetable import access
 from auyl.timetable.models import (
     CurriculumHours,
@@ -91,6 +91,37 @@ def lesson_mode_save(
     return row
 
 
+def _ensure_can_edit_curriculum(by: AnyUser, region: Region | None, school: School | None) -> None:
+    if school is not None:
+        allowed = access.can_edit_settings(by, school)
+    else:
+        allowed = region is not None and access.can_edit_region_curriculum(by, region)
+    if not allowed:
+        raise PermissionDenied(_("You may not change these curriculum hours."))
+
+
+def _hours_write(
+    *,
+    subject: Subject,
+    grade: int,
+    hours: int | None,
+    by: AnyUser,
+    school: School | None,
+    region: Region | None,
+) -> CurriculumHours | None:
+    """Write one figure with its audit history; ``hours=None`` deletes it."""
+    where = {"school": school} if school is not None else {"region": region}
+    current = CurriculumHours.objects.filter(subject=subject, grade=grade, **where).first()
+    if hours is None:
+        if current is not None:
+            delete_with_history(current, by, "curriculum hours back to the level above")
+        return None
+    row = current or CurriculumHours(subject=subject, grade=grade, **where)
+    row.hours = hours
+    save_with_history(row, by, "curriculum hours")
+    return row
+
+
 @transaction.atomic
 def curriculum_hours_save(
     *,
@@ -99,27 +130,34 @@ def curriculum_hours_save(
     hours: int | None,
     by: AnyUser,
     school: School | None = None,
-    region_id: int | None = None,
+    region: Region | None = None,
 ) -> CurriculumHours | None:
     """Set the weekly hours of ``subject`` in ``grade`` for a school (or a whole region);
-    ``hours=None`` returns to the default table."""
-    if school is not None:
-        allowed = access.can_edit_settings(by, school)
-    else:
-        allowed = access.can_edit_region_curriculum(by)
-    if not allowed:
-        raise PermissionDenied(_("You may not change these curriculum hours."))
-    where = {"school": school} if school is not None else {"region_id": region_id}
-    current = CurriculumHours.objects.filter(subject=subject, grade=grade, **where).first()
-    if hours is None:
-        if current is not None:
-            mark_change(current, by, "curriculum hours back to default")
-            current.delete()
-        return None
-    row = current or CurriculumHours(subject=subject, grade=grade, **where)
-    row.hours = hours
-    save_with_history(row, by, "curriculum hours")
-    return row
+    ``hours=None`` returns to the region's figure (for the region: the default table)."""
+    _ensure_can_edit_curriculum(by, region, school)
+    return _hours_write(
+        subject=subject, grade=grade, hours=hours, by=by, school=school, region=region
+    )
+
+
+@transaction.atomic
+def curriculum_table_save(
+    *,
+    region: Region,
+    changes: Mapping[tuple[str, int], int | None],
+    by: AnyUser,
+    school: School | None = None,
+) -> int:
+    """Write the changed figures of a curriculum table ((subject code, grade) -> hours, None
+    for back to the level above) all at once, or none: the form has validated every cell
+    and the week totals. Returns how many figures changed."""
+    _ensure_can_edit_curriculum(by, region, school)
+    subjects = Subject.objects.in_bulk([code for code, _grade in changes], field_name="code")
+    for (code, grade), hours in sorted(changes.items()):
+        _hours_write(
+            subject=subjects[code], grade=grade, hours=hours, by=by, school=school, region=region
+        )
+    return len(changes)
 
 
 # ---- solving ----------------------------------------------------------------------------
@@ -160,7 +198,7 @@ def run_start(
         },
     )
     job = job_start(
-        kind="timetable",
+        kind=TimetableRun.JOB_KIND,
         by=by,
         params={"run": run.pk, "language": language},
         task=timetable_task,

@@ -6,6 +6,7 @@ app_name = "timetable"
 urlpatterns = [
     path("", views.home, name="home"),
     path("mine/", views.my_timetable, name="my_timetable"),
+    path("curriculum/", views.curriculum, name="curriculum"),
     path("cluster/<int:pk>/", views.cluster_detail, name="cluster_detail"),
     path("cluster/<int:pk>/solve/", views.cluster_solve, name="cluster_solve"),
     path("cluster/<int:pk>/broadcasts/", views.broadcast_list, name="broadcast_list"),
@@ -19,8 +20,8 @@ urlpatterns = [
     ),
     path(
         "cluster/<int:pk>/school/<int:school>/curriculum/",
-        views.curriculum_hours_save,
-        name="curriculum_hours_save",
+        views.school_curriculum,
+        name="school_curriculum",
     ),
     path(
         "cluster/<int:pk>/school/<int:school>/grade/<int:grade>/",

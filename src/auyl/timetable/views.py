@@ -16,16 +16,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from auyl.registry.models import ClassSet, School, Subject, Teacher
+from auyl.registry.models import ClassSet, Region, School, Subject, Teacher
 from auyl.timetable import access, downloads, selectors, services
 from auyl.timetable.forms import (
     MODE_CHOICES,
-    CurriculumHoursForm,
+    CurriculumTableForm,
     MoveForm,
     SettingsForm,
     SolveForm,
@@ -33,11 +33,9 @@ from auyl.timetable.forms import (
 from auyl.timetable.models import (
     CurriculumHours,
     Lesson,
-    LessonMode,
     TimetableRun,
     TimetableSettings,
 )
-from auyl.timetable.problem import DEFAULT_CURRICULUM
 
 
 def _hub(request: HttpRequest, pk: int) -> School:
@@ -301,7 +299,7 @@ def lesson_lock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def school_settings(request: HttpRequest, pk: int, school: int) -> HttpResponse:
-    """A school's week, link capacity and lesson modes."""
+    """A school's week, link capacity and lesson modes (each with why it applies)."""
     hub = _hub(request, pk)
     the_school = _school_in_view(request, hub, school)
     can_edit = access.can_edit_settings(request.user, the_school)
@@ -319,41 +317,13 @@ def school_settings(request: HttpRequest, pk: int, school: int) -> HttpResponse:
         "school": the_school,
         "form": form,
         "can_edit": can_edit,
-        "modes": _mode_rows(the_school),
+        "modes": selectors.school_lesson_modes(hub, the_school),
         "mode_choices": MODE_CHOICES,
-        "curriculum_source": DEFAULT_CURRICULUM.source,
-        "hours_form": CurriculumHoursForm(),
-        "own_hours": CurriculumHours.objects.filter(school=the_school)
-        .select_related("subject")
-        .order_by("grade", "subject__code"),
+        "own_hours": CurriculumHours.objects.filter(school=the_school).count(),
     }
     return render(
         request, "timetable/school_settings.html", context, status=400 if form.errors else 200
     )
-
-
-def _mode_rows(school: School) -> list[dict[str, Any]]:
-    """Per class-set, the subjects it takes with their set mode ("" = default)."""
-    set_modes = {
-        (m.class_set_id, m.subject_id): m.mode
-        for m in LessonMode.objects.filter(class_set__school=school)
-    }
-    subjects = {s.code: s for s in Subject.objects.all()}
-    rows = []
-    for cs in ClassSet.objects.filter(school=school).order_by("name"):
-        grades = [g for g in cs.grades if 1 <= g <= 11]
-        taken = [
-            subjects[code]
-            for code in DEFAULT_CURRICULUM.hours
-            if code in subjects and any(DEFAULT_CURRICULUM.hours_for(code, g) for g in grades)
-        ]
-        rows.append(
-            {
-                "class_set": cs,
-                "subjects": [(s, set_modes.get((cs.pk, s.pk), "")) for s in taken],
-            }
-        )
-    return rows
 
 
 @login_required
@@ -376,24 +346,79 @@ def lesson_mode_save(request: HttpRequest, pk: int, class_set: int) -> HttpRespo
     return redirect("timetable:school_settings", pk=hub.pk, school=the_set.school_id)
 
 
+# ---- curriculum hours -------------------------------------------------------------------
+
+
 @login_required
-@require_POST
-def curriculum_hours_save(request: HttpRequest, pk: int, school: int) -> HttpResponse:
+def curriculum(request: HttpRequest) -> HttpResponse:
+    """The region's weekly hours per subject and grade: region staff edit them, everyone
+    else with a role in the region reads them."""
+    regions = list(access.curriculum_regions(request.user).order_by("is_demo", "code"))
+    chosen = request.GET.get("region") or request.POST.get("region")
+    region = next((r for r in regions if str(r.pk) == chosen), regions[0] if regions else None)
+    if region is None:
+        raise Http404(_("No region's curriculum is within what you may see."))
+    can_edit = access.can_edit_region_curriculum(request.user, region)
+    return _curriculum_page(request, region, None, can_edit, regions=regions)
+
+
+@login_required
+def school_curriculum(request: HttpRequest, pk: int, school: int) -> HttpResponse:
+    """A school's weekly hours: where they differ from the region's, and its own figures."""
     hub = _hub(request, pk)
     the_school = _school_in_view(request, hub, school)
-    form = CurriculumHoursForm(request.POST)
-    if form.is_valid():
-        services.curriculum_hours_save(
-            subject=form.cleaned_data["subject"],
-            grade=form.cleaned_data["grade"],
-            hours=form.cleaned_data["hours"],
-            by=request.user,
-            school=the_school,
-        )
-        messages.success(request, _("Curriculum hours saved."))
-    else:
-        messages.error(request, _("Choose a subject and a grade, and hours from 0 to 20."))
-    return redirect("timetable:school_settings", pk=hub.pk, school=the_school.pk)
+    region = the_school.district.region
+    can_edit = access.can_edit_settings(request.user, the_school)
+    return _curriculum_page(request, region, the_school, can_edit, hub=hub)
+
+
+def _curriculum_page(
+    request: HttpRequest,
+    region: Region,
+    school: School | None,
+    can_edit: bool,
+    **extra: Any,
+) -> HttpResponse:
+    """Show a curriculum table, or save it (all cells at once). An HTMX save gets the table
+    fragment back, with its errors or what was saved."""
+    table = selectors.curriculum_table(region, school)
+    form = CurriculumTableForm(table, request.POST if request.method == "POST" else None)
+    fragment = bool(getattr(request, "htmx", False))
+    saved: int | None = None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("You may not change these curriculum hours."))
+        if form.is_valid():
+            saved = services.curriculum_table_save(
+                region=region, school=school, changes=form.changes, by=request.user
+            )
+            if not fragment:
+                messages.success(request, _saved_text(saved))
+                return redirect(request.get_full_path())
+            form = CurriculumTableForm(selectors.curriculum_table(region, school))
+    context = {
+        "region": region,
+        "school": school,
+        "form": form,
+        "table": form.table,
+        "can_edit": can_edit,
+        "saved": _saved_text(saved) if saved is not None else "",
+        "changes": selectors.curriculum_changes(region, school),
+        **extra,
+    }
+    template = "timetable/_curriculum_table.html" if fragment else "timetable/curriculum.html"
+    status = 400 if form.errors and not fragment else 200
+    return render(request, template, context, status=status)
+
+
+def _saved_text(n: int) -> str:
+    if n == 0:
+        return _("Nothing changed.")
+    return ngettext(
+        "Curriculum hours saved: %(n)s figure changed.",
+        "Curriculum hours saved: %(n)s figures changed.",
+        n,
+    ) % {"n": n}
 
 
 # ---- downloads --------------------------------------------------------------------------

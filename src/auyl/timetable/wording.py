@@ -14,6 +14,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from auyl.timetable import problem
+
 #: engine kind code -> sentence (violations and conflicts)
 KINDS: Mapping[str, Promise] = {
     "teacher_clash": _("The teacher would teach two lessons at once."),
@@ -23,6 +25,15 @@ KINDS: Mapping[str, Promise] = {
         "only so many online lessons at once)."
     ),
     "group_unavailable": _("The school has no lessons in that period (its week or a break)."),
+    "resource_unavailable": _(
+        "The room or the school's internet link is not available in that period."
+    ),
+    "resource_availability": _("A room or an internet link is closed in some periods."),
+    "room_choice": _("The lesson must be held in one of the rooms chosen for it."),
+    "consecutive_if_same_day": _(
+        "Two lessons that fall on the same day must follow each other directly."
+    ),
+    "lesson_no_room": _("A lesson's room is closed whenever the lesson could take place."),
     "teacher_unavailable": _("The teacher is not available in that period."),
     "break": _("That period is a break."),
     "day_end": _("The lesson does not fit in one day."),
@@ -111,3 +122,53 @@ def issue_text(code: str, params: Mapping[str, Any]) -> str:
         return str(template) % dict(params)
     except (KeyError, TypeError, ValueError):
         return str(template)
+
+
+#: why a class-set takes a subject in its mode (``problem.ModeChoice.source``)
+MODE_SOURCES: Mapping[str, Promise] = {
+    problem.SOURCE_SET: _("set by the school"),
+    problem.SOURCE_HUB: _(
+        "set to online by the school, but the hub teaches its own pupils itself: joint"
+    ),
+    problem.SOURCE_COVERAGE: _(
+        "default: online lesson from hub %(hub)s (coverage list: no qualified teacher at "
+        "the school)"
+    ),
+    problem.SOURCE_PRIMARY_SET: _("default for a combined primary class-set (grades 1-4)"),
+    problem.SOURCE_COMBINED_SET: _("default for a combined class-set of older grades"),
+    problem.SOURCE_SINGLE_GRADE: _("default for a class-set of one grade"),
+}
+
+#: lesson mode code -> its short name
+MODE_NAMES: Mapping[str, Promise] = {
+    "joint": _("joint"),
+    "parallel": _("parallel"),
+    "separate": _("separate"),
+    "online": _("online"),
+}
+
+
+def mode_source_text(choice: problem.ModeChoice) -> str:
+    """Why ``choice`` applies, in a few words ("default: online lesson from hub X ...")."""
+    text = MODE_SOURCES.get(choice.source)
+    if text is None:
+        return choice.source
+    return (
+        str(text) % {"hub": choice.hub} if choice.source == problem.SOURCE_COVERAGE else str(text)
+    )
+
+
+def mode_fallback_text(choice: problem.ModeChoice) -> str:
+    """What a default online lesson becomes when it cannot be given, and who could give it."""
+    teachers = ", ".join(choice.teachers[:3])
+    text = _(
+        "Hub teachers who could give it: %(teachers)s. If none has the time left, or the "
+        "school's spare room and link are already half busy with online lessons, it stays "
+        "%(local)s at the school."
+    )
+    return str(text) % {"teachers": teachers or "—", "local": mode_name(choice.local)}
+
+
+def mode_name(mode: str) -> str:
+    name = MODE_NAMES.get(mode)
+    return str(name) if name is not None else mode

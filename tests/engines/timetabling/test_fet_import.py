@@ -471,8 +471,8 @@ def test_unsupported_constraints_are_listed_with_their_count():
 
 
 def test_strict_refuses_a_file_with_unsupported_constraints():
-    xml = c("RoomNotAvailableTimes", "<Room>Gym</Room>")
-    with pytest.raises(FetError, match="ConstraintRoomNotAvailableTimes"):
+    xml = c("BuildingNotAvailableTimes", "<Building>Main</Building>")
+    with pytest.raises(FetError, match="ConstraintBuildingNotAvailableTimes"):
         read_fet(school_with(space=xml), strict=True)
 
 

@@ -3,12 +3,20 @@ what it cannot finish goes to CP-SAT as a hint, and a wrong greedy answer is nev
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 
-from auyl.engines.timetabling import Group, MinDaysBetween, SolveOptions, evaluate, solve
+from auyl.engines.timetabling import (
+    Group,
+    MinDaysBetween,
+    Resource,
+    SolveOptions,
+    evaluate,
+    solve,
+)
 from auyl.engines.timetabling.build import start_slots
-from auyl.engines.timetabling.greedy import _gap_breakers, _State, greedy
+from auyl.engines.timetabling.greedy import _luby, greedy
 from auyl.engines.timetabling.index import Index
 from auyl.engines.timetabling.solver import _grow, _neighbourhood, _repair, _Warm, _Watcher
 
@@ -74,17 +82,44 @@ def test_the_neighbourhood_of_a_lesson_is_every_lesson_of_its_teachers_and_class
     assert _neighbourhood(Index.of(p), {"a"}) == {"a", "b"}
 
 
-def test_a_gap_left_by_repairs_is_broken_up_and_placed_again():
-    """A class with no gaps whose day has a hole: that day's lessons are unplaced again."""
+def test_a_class_with_no_gaps_gets_its_lessons_back_to_back():
+    """Repairs take lessons out of the middle of a day; the greedy places that day again."""
     g = Group("G", no_gaps=True)
-    p = problem([lesson("a", "T1"), lesson("b", "T2")], week(1, 3), groups=[g])
+    acts = [lesson(f"g{k}", f"T{k % 2}") for k in range(4)] + [lesson("x", "T0", "H")]
+    p = problem(acts, week(2, 3), groups=[g, Group("H")])
     ix = Index.of(p)
-    state = _State(ix)
-    state.place("a", 0, None)
-    state.place("b", 2, None)
-    unit_of = {"a": ["a"], "b": ["b"]}
-    assert sorted(map(tuple, _gap_breakers(state, unit_of))) == [("a",), ("b",)]
-    assert state.start == {}
+    placements, complete = greedy(ix, start_slots(ix, relax=False), time_limit=2.0)
+    assert complete and evaluate(p, placements).hard_violations == 0
+
+
+def test_a_locked_lesson_stays_where_it_was_locked():
+    acts = [lesson(f"a{k}", "T1", "G1") for k in range(5)]
+    acts[3] = dataclasses.replace(acts[3], fixed_start=0)
+    p = problem(acts, week(1, 5))
+    ix = Index.of(p)
+    placements, complete = greedy(ix, start_slots(ix, relax=False), time_limit=2.0)
+    assert complete and {q.activity: q.start for q in placements}["a3"] == 0
+
+
+def test_a_closed_room_is_never_used():
+    room = Resource("R", unavailable=frozenset({0, 1}))
+    acts = [dataclasses.replace(lesson(f"a{k}", f"T{k}", f"G{k}"), resources=("R",))
+            for k in range(2)]  # fmt: skip
+    p = problem(acts, week(1, 4), resources=[room])
+    ix = Index.of(p)
+    placements, complete = greedy(ix, start_slots(ix, relax=False), time_limit=2.0)
+    assert complete and sorted(q.start for q in placements) == [2, 3]
+
+
+def test_the_same_seed_gives_the_same_timetable():
+    p = packed_school()
+    ix = Index.of(p)
+    starts = start_slots(ix, relax=False)
+    assert greedy(ix, starts, 2.0, seed=3) == greedy(ix, starts, 2.0, seed=3)
+
+
+def test_restarts_follow_lubys_sequence():
+    assert [_luby(i) for i in range(1, 16)] == [1, 1, 2, 1, 1, 2, 4, 1, 1, 2, 1, 1, 2, 4, 8]
 
 
 def test_a_neighbourhood_too_big_grows_by_a_random_part_of_the_next_ring():
@@ -93,13 +128,3 @@ def test_a_neighbourhood_too_big_grows_by_a_random_part_of_the_next_ring():
     grown = _grow(ix, {"a0"}, cap=3, rng=random.Random(0))  # the ring has 7 lessons
     assert "a0" in grown and len(grown) == 3
     assert _grow(ix, {"b"}, cap=10, rng=random.Random(0)) == {"b", "a0"}
-
-
-def test_the_lessons_in_the_way_are_listed_in_a_reproducible_order():
-    """The lessons clashing with a start come teacher first, then class, in period order
-    (a list, not a set: the greedy's repairs must not depend on Python's string hashing)."""
-    p = problem([lesson("a", "T1", "G1"), lesson("b", "T2", "G2"), lesson("c", "T2", "G1")])
-    state = _State(Index.of(p))
-    state.place("a", 0, None)
-    state.place("b", 0, None)
-    assert state.clashing("c", 0) == ["b", "a"]

@@ -2,19 +2,21 @@
 
 The model is *time-indexed*: one Boolean ``x[a][s]`` per activity ``a`` and per start slot
 ``s`` where it may begin. Start slots are pruned up front: a lesson only gets starts that
-keep it inside one day, off breaks, off its teachers' and groups' unavailable slots, on its
-locked slot, among its hard preferred starts, and common to the activities it must start
-together with. "A person is busy in slot t" is then the sum of the ``x`` of that person's
-lessons whose start covers ``t`` -- a 0/1 expression because clashes are forbidden.
+keep it inside one day, off breaks, off its teachers', groups' and fixed rooms' or links'
+unavailable slots, with at least one of its candidate rooms available, on its locked slot,
+among its hard preferred starts, and common to the activities it must start together with.
+"A person is busy in slot t" is then the sum of the ``x`` of that person's lessons whose
+start covers ``t`` -- a 0/1 expression because clashes are forbidden.
 
 A lesson choosing one room of several gets a Boolean per candidate room and an optional
 interval per (lesson, room) on its start ``S[a] = sum s * x[a][s]``; each room is then a
 no-overlap (or cumulative) constraint.
 
 In *relax* mode (:mod:`explain`) nothing a user asked for is pruned: each requirement
-(a lesson's hours, a teacher's availability, a group's daily maximum, each constraint, ...)
-is guarded by an assumption literal from :meth:`Build.require`, so CP-SAT can name a set of
-requirements that cannot hold together. Clashes, breaks and day ends stay hard.
+(a lesson's hours, a teacher's or a room's availability, a lesson's room choice, a room's
+capacity, a group's daily maximum, each constraint, ...) is guarded by an assumption
+literal from :meth:`Build.require`, so CP-SAT can name a set of requirements that cannot
+hold together. Clashes, breaks and day ends stay hard.
 
 Costs are integers: ``SCALE`` per unit of soft cost (weight / 100 for a FET weight).
 """
@@ -172,14 +174,21 @@ class Build:
             self.cover[a.id] = cover
 
     def start(self, aid: str) -> cp_model.IntVar:
-        """Integer start slot of activity ``aid`` (created on first use)."""
+        """Integer start slot of activity ``aid`` (created on first use). In relax mode a
+        lesson may stay unplaced, and its start is then 0."""
         if aid not in self._start:
             xs = self.x[aid]
             lo, hi = (min(xs), max(xs)) if xs else (0, 0)
+            if self.relax:
+                lo = 0
             var = self.m.new_int_var(lo, hi, f"S[{aid}]")
             self.m.add(var == sum(s * lit for s, lit in xs.items()))
             self._start[aid] = var
         return self._start[aid]
+
+    def placed(self, aid: str) -> cp_model.LinearExpr:
+        """1 when ``aid`` has a start (always, outside relax mode), else 0."""
+        return cp_model.LinearExpr.sum(list(self.x[aid].values()))
 
     def day_lits(self, aid: str, day: int) -> list[Lit]:
         """Literals of the starts of ``aid`` on ``day``."""
@@ -228,12 +237,15 @@ class Build:
         activities: Sequence[str] = (),
         teachers: Sequence[str] = (),
         groups: Sequence[str] = (),
+        resources: Sequence[str] = (),
     ) -> Lit | None:
         """In relax mode, a fresh assumption literal guarding one requirement; else None."""
         if not self.relax:
             return None
         lit = self.m.new_bool_var(f"req[{kind}:{len(self.requirements)}]")
-        conflict = Conflict(kind, detail, tuple(activities), tuple(teachers), tuple(groups))
+        conflict = Conflict(
+            kind, detail, tuple(activities), tuple(teachers), tuple(groups), tuple(resources)
+        )
         self.requirements.append((lit, conflict))
         return lit
 

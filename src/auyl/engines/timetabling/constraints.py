@@ -13,11 +13,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations, pairwise
 
+from ortools.sat.python import cp_model
+
 from auyl.engines.timetabling.build import Build, Lit
 from auyl.engines.timetabling.evaluate import subject_day_allowance
 from auyl.engines.timetabling.index import (
     covered,
+    names_text,
     slot_name,
+    slots_text,
     split_sets,
     spread_min_days,
     travel_needs,
@@ -47,9 +51,7 @@ def add_place_once(b: Build) -> None:
         families[(a.subject, a.groups, a.teachers)].append(a.id)
     for (subject, groups, teachers), aids in families.items():
         periods = sum(b.ix.activity[aid].duration for aid in aids)
-        classes = ", ".join(b.ix.group_name(g) for g in groups) or "no class"
-        by = ", ".join(b.ix.teacher_name(t) for t in teachers)
-        detail = f"{subject} for {classes}" + (f" ({by})" if by else "")
+        detail = _curriculum_line(b, subject, groups, teachers)
         detail += f": {periods} lesson period(s) a week must be placed"
         req = b.require("lesson_hours", detail, activities=aids, teachers=teachers, groups=groups)
         for aid in aids:
@@ -59,6 +61,13 @@ def add_place_once(b: Build) -> None:
             else:
                 b.m.add_at_most_one(lits)
                 b.m.add(sum(lits) >= 1).only_enforce_if(req)
+
+
+def _curriculum_line(b: Build, subject: str, groups: Sequence[str], teachers: Sequence[str]) -> str:
+    """'Mathematics for 5A (A. Nurova)': the lessons of one subject for the same classes."""
+    classes = ", ".join(b.ix.group_name(g) for g in groups) or "no class"
+    by = ", ".join(b.ix.teacher_name(t) for t in teachers)
+    return f"{subject} for {classes}" + (f" ({by})" if by else "")
 
 
 def add_teacher_clash(b: Build) -> None:
@@ -125,17 +134,17 @@ def add_resource_capacity(b: Build) -> None:
     for r in b.problem.resources:
         users = b.ix.of_resource.get(r.id, [])
         choosers = b.ix.choosing_room.get(r.id, [])
-        if choosers:
-            _add_room_intervals(b, r.id, r.capacity, users, choosers)
+        if len({*users, *choosers}) <= r.capacity:
             continue
-        if len(users) <= r.capacity:
-            continue
-        what = "internet link" if r.kind == "link" else "room"
         req = b.require(
             "resource_capacity",
-            f"The {what} {r.name or r.id} carries at most {r.capacity} lesson(s) at once",
-            activities=users,
+            f"The {b.ix.resource_name(r.id)} carries at most {r.capacity} lesson(s) at once",
+            activities=list(dict.fromkeys([*users, *choosers])),
+            resources=(r.id,),
         )
+        if choosers:
+            _add_room_intervals(b, r.id, r.capacity, users, choosers, req)
+            continue
         if r.capacity == 1 and req is None:
             b.exclusive_sets.append(frozenset(users))
             continue
@@ -144,33 +153,74 @@ def add_resource_capacity(b: Build) -> None:
 
 
 def add_room_choice(b: Build) -> None:
-    """A lesson with candidate rooms takes exactly one of them."""
+    """A lesson with candidate rooms takes exactly one of them.
+
+    In relax mode one literal guards the room choice of a curriculum line (its lessons with
+    the same candidates), and a lesson left unplaced takes no room."""
+    lines: dict[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], list[str]]
+    lines = defaultdict(list)
+    for a in b.problem.activities:
+        if a.room_choices:
+            lines[(a.subject, a.groups, a.teachers, a.room_choices)].append(a.id)
+    reqs: dict[str, Lit | None] = {}
+    for (subject, groups, teachers, choices), aids in lines.items():
+        line = _curriculum_line(b, subject, groups, teachers)
+        req = b.require(
+            "room_choice",
+            f"{line} can only be in {b.ix.rooms_text(choices)}",
+            activities=aids,
+            teachers=teachers,
+            groups=groups,
+            resources=choices,
+        )
+        reqs.update(dict.fromkeys(aids, req))
     for a in b.problem.activities:
         if a.room_choices:
             rooms = {rid: b.m.new_bool_var(f"room[{a.id},{rid}]") for rid in a.room_choices}
             b.room[a.id] = rooms
-            b.m.add_exactly_one(rooms.values())
+            req = reqs[a.id]
+            if req is None:
+                b.m.add_exactly_one(rooms.values())
+                continue
+            b.m.add(sum(rooms.values()) <= b.placed(a.id))
+            b.m.add(sum(rooms.values()) >= b.placed(a.id)).only_enforce_if(req)
 
 
 def _add_room_intervals(
-    b: Build, rid: str, capacity: int, users: Sequence[str], choosers: Sequence[str]
+    b: Build,
+    rid: str,
+    capacity: int,
+    users: Sequence[str],
+    choosers: Sequence[str],
+    req: Lit | None,
 ) -> None:
+    """One interval per lesson that may hold room ``rid`` (optional for those choosing it);
+    in relax mode an interval counts only while ``req`` holds and the lesson is placed."""
     intervals, demands = [], []
     for aid in dict.fromkeys([*users, *choosers]):
         a = b.ix.activity[aid]
-        if aid in users:
-            iv = b.m.new_fixed_size_interval_var(b.start(aid), a.duration, f"iv[{aid},{rid}]")
+        name = f"iv[{aid},{rid}]"
+        if aid in users and req is None:
+            iv = b.m.new_fixed_size_interval_var(b.start(aid), a.duration, name)
         else:
-            present = b.room[aid][rid]
-            iv = b.m.new_optional_fixed_size_interval_var(
-                b.start(aid), a.duration, present, f"iv[{aid},{rid}]"
-            )
+            holds = b.placed(aid) if aid in users else b.room[aid][rid]
+            present = b.room[aid][rid] if req is None else _both(b, req, holds, name)
+            iv = b.m.new_optional_fixed_size_interval_var(b.start(aid), a.duration, present, name)
         intervals.append(iv)
         demands.append(1)
     if capacity == 1:
         b.m.add_no_overlap(intervals)
     else:
         b.m.add_cumulative(intervals, demands, capacity)
+
+
+def _both(b: Build, lit: Lit, expr: cp_model.LinearExpr, name: str) -> Lit:
+    """A literal equal to ``lit and expr`` (``expr`` a 0/1 expression)."""
+    both = b.m.new_bool_var(f"and[{name}]")
+    b.m.add(both <= lit)
+    b.m.add(both <= expr)
+    b.m.add(both >= lit + expr - 1)
+    return both
 
 
 # ---- availability and locks (pruned from the starts; guarded literals in relax mode) -----
@@ -227,6 +277,61 @@ def _forbid_slots(b: Build, who: str, pid: str, slots: frozenset[int], name: str
         for t in slots:
             for lit in b.cover[aid].get(t, ()):
                 b.m.add_implication(req, lit.Not())
+
+
+def add_resource_availability(b: Build) -> None:
+    """A room or link is used only in the periods it is available: no lesson holding it, as
+    a fixed resource or as its chosen room, covers one of its unavailable slots.
+
+    Fixed use is already pruned from the starts outside relax mode; a chosen room rules
+    out, per lesson, the starts that would cover an unavailable slot. Call it after
+    :func:`add_room_choice`."""
+    for r in b.problem.resources:
+        users = b.ix.of_resource.get(r.id, [])
+        choosers = [aid for aid in b.ix.choosing_room.get(r.id, []) if aid not in users]
+        if not r.unavailable or not (users or choosers):
+            continue
+        req = b.require(
+            "resource_availability",
+            _unavailable_detail(b, r.id, users, choosers),
+            activities=[*users, *choosers],
+            resources=(r.id,),
+        )
+        for aid in users:
+            _forbid_starts(b, _starts_covering(b, aid, r.unavailable), req)
+        for aid in choosers:
+            room = b.room.get(aid, {}).get(r.id)
+            if room is not None:
+                _forbid_starts(b, _starts_covering(b, aid, r.unavailable), req, room)
+
+
+def _starts_covering(b: Build, aid: str, slots: frozenset[int]) -> list[Lit]:
+    """The start literals of ``aid`` whose lesson would cover one of ``slots``."""
+    duration = b.ix.activity[aid].duration
+    return [lit for s, lit in b.x[aid].items() if slots.intersection(covered(s, duration))]
+
+
+def _forbid_starts(b: Build, starts: Sequence[Lit], *enforce: Lit | None) -> None:
+    """None of ``starts`` is taken while every given ``enforce`` literal holds."""
+    if not starts:
+        return
+    ct = b.m.add_bool_and([lit.Not() for lit in starts])
+    when = [lit for lit in enforce if lit is not None]
+    if when:
+        ct.only_enforce_if(when)
+
+
+def _unavailable_detail(b: Build, rid: str, users: Sequence[str], choosers: Sequence[str]) -> str:
+    """'Room Lab is the only room for Chemistry for 9A, and it is not available on ...'."""
+    r = b.ix.resource[rid]
+    what = b.ix.resource_name(rid, capital=True)
+    when = slots_text(b.week, r.unavailable)
+    sole = [*users, *(aid for aid in choosers if b.ix.activity[aid].room_choices == (rid,))]
+    if not sole:
+        return f"{what} is not available on {when}"
+    lessons = names_text(list(dict.fromkeys(b.ix.activity_name(aid) for aid in sole)))
+    kind = "internet link" if r.kind == "link" else "room"
+    return f"{what} is the only {kind} for {lessons}, and it is not available on {when}"
 
 
 # ---- groups and teachers -----------------------------------------------------------------
@@ -343,9 +448,10 @@ def add_min_days_between(b: Build, c: MinDaysBetween) -> None:
     """Every two of the activities lie ``min_days`` days apart (hard), or cost
     ``min_days - distance`` per pair that is closer; "consecutive if same day" is hard."""
     acts = list(dict.fromkeys(c.activities))
-    if c.consecutive_if_same_day:
+    if c.consecutive_if_same_day and len(acts) >= 2:
+        req = b.require("consecutive_if_same_day", _consecutive_detail(b, acts), activities=acts)
         for a1, a2 in combinations(acts, 2):
-            _adjacent_if_same_day(b, a1, a2)
+            _adjacent_if_same_day(b, a1, a2, req)
     if c.min_days <= 0 or len(acts) < 2:
         return
     if c.weight < HARD:
@@ -364,14 +470,23 @@ def add_min_days_between(b: Build, c: MinDaysBetween) -> None:
         b.at_most([lit for a in acts for d in days for lit in b.day_lits(a, d)], 1, req)
 
 
-def _adjacent_if_same_day(b: Build, a1: str, a2: str) -> None:
+def _adjacent_if_same_day(b: Build, a1: str, a2: str, req: Lit | None) -> None:
     """When ``a1`` and ``a2`` share a day, one follows the other directly."""
     d1, d2 = b.ix.activity[a1].duration, b.ix.activity[a2].duration
     x2 = b.x[a2]
     for s, lit in b.x[a1].items():
         adjacent = {v.index for v in (x2.get(s + d1), x2.get(s - d2)) if v is not None}
         apart = [v for v in b.day_lits(a2, b.week.day_of(s)) if v.index not in adjacent]
-        b.at_most([lit, *apart], 1)
+        b.at_most([lit, *apart], 1, req)
+
+
+def _consecutive_detail(b: Build, acts: Sequence[str]) -> str:
+    """'Lessons X and Y must be next to each other when they fall on the same day'."""
+    names = [b.ix.activity_name(a) for a in acts]
+    when = "when they fall on the same day" if len(acts) == 2 else "when two fall on one day"
+    if len(set(names)) == 1:
+        return f"The {len(acts)} lessons of {names[0]} must be next to each other {when}"
+    return f"Lessons {names_text(names)} must be next to each other {when}"
 
 
 def _pair_shortfall_cost(b: Build, a1: str, a2: str, min_days: int, unit_cost: float) -> None:

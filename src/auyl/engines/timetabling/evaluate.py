@@ -3,6 +3,10 @@
 Plain Python over the placements, written apart from the CP-SAT model so it catches solver
 bugs; the benchmark counts the timetables of our solver and of fet-cl with it.
 
+Hard rules of every timetable: each lesson once, inside one day, off breaks, off the
+unavailable slots of its teachers, groups and rooms or links (fixed or chosen), in one of
+its candidate rooms, no clashes, no room or link over capacity.
+
 Semantics (FET's): a constraint of weight 100 is hard, each violation counts once in
 ``hard_violations``; a constraint of weight ``w < 100`` costs ``w / 100`` per violation.
 What "one violation" is, per kind:
@@ -38,6 +42,7 @@ from auyl.engines.timetabling.index import (
     covered,
     fits_in_day,
     slot_name,
+    slots_text,
     split_sets,
     spread_min_days,
     travel_needs,
@@ -152,6 +157,7 @@ def evaluate(problem: Problem, placements: Sequence[Placement]) -> Evaluation:
     _check_placed(tt, tally)
     _check_clashes(tt, tally)
     _check_resources(tt, tally)
+    _check_resource_availability(tt, tally)
     _check_groups(tt, tally)
     _check_teachers(tt, tally)
     for c in problem.constraints:
@@ -215,11 +221,7 @@ def _check_resources(tt: _Timetable, tally: _Tally) -> None:
     for a in tt.ix.problem.activities:
         if a.id not in tt.start:
             continue
-        used = set(a.resources)
-        room = tt.room.get(a.id)
-        if a.room_choices and room is not None:
-            used.add(room)
-        for rid in used:
+        for rid in tt.ix.rooms_in_use(a, tt.room.get(a.id)):
             users[rid].update(tt.slots(a.id))
     for rid, busy in users.items():
         res = tt.ix.resource.get(rid)
@@ -227,6 +229,21 @@ def _check_resources(tt: _Timetable, tally: _Tally) -> None:
         for t, n in sorted(busy.items()):
             detail = f"{rid} holds {n} lessons at {slot_name(tt.week, t)} (capacity {cap})"
             tally.hard_one("resource_capacity", detail, n=n - cap)
+
+
+def _check_resource_availability(tt: _Timetable, tally: _Tally) -> None:
+    """No lesson holds a room or link (fixed, or its chosen room) while it is unavailable."""
+    ix = tt.ix
+    for a in ix.problem.activities:
+        if a.id not in tt.start:
+            continue
+        for rid in ix.rooms_in_use(a, tt.room.get(a.id)):
+            res = ix.resource.get(rid)
+            closed = sorted(res.unavailable.intersection(tt.slots(a.id))) if res else []
+            if closed:
+                what, when = ix.resource_name(rid, capital=True), slots_text(tt.week, closed)
+                detail = f"{what} is not available for {ix.activity_name(a.id)} on {when}"
+                tally.hard_one("resource_unavailable", detail, [a.id])
 
 
 def _check_groups(tt: _Timetable, tally: _Tally) -> None:

@@ -1,16 +1,19 @@
 """Why no timetable exists: the smallest set of requirements that cannot all hold.
 
-Each requirement family -- a lesson's hours, a teacher's or a group's availability, a lock,
-a group's daily maximum or no-gaps rule, a teacher's travel, a link's capacity, each hard
-constraint -- sits behind an assumption literal (the model of :func:`build_model` in relax
+Each requirement family -- a lesson's hours, a teacher's, a group's or a room's
+availability, a lock, a curriculum line's room choice, a room's or a link's capacity, a
+group's daily maximum or no-gaps rule, a teacher's travel, each hard constraint, and the
+"next to each other when on the same day" part of a min-days constraint -- sits behind an
+assumption literal (the model of :func:`build_model` in relax
 mode). CP-SAT proves the assumptions infeasible together and names a sufficient subset
 (``sufficient_assumptions_for_infeasibility``); a deletion filter then drops each member in
 turn and keeps it out when the rest is still infeasible (short solves), which leaves a
 minimal set: removing any one of its requirements makes the rest satisfiable (as far as
 each short solve could tell). Clashes, breaks and day ends are facts, never blamed.
 
-The answer is a tuple of :class:`Conflict` records: a stable ``kind`` code, the ids, and an
-English ``detail`` (the app translates from the kind and ids). Lessons of one subject for
+The answer is a tuple of :class:`Conflict` records: a stable ``kind`` code, the ids (of
+lessons, teachers, groups, rooms and links), and an English ``detail`` (the app translates
+from the kind and ids). Lessons of one subject for
 the same classes and teachers are one requirement ("Mathematics for 5A: 4 lesson periods a
 week must be placed").
 """

@@ -351,7 +351,21 @@ def _per_person(
 
 
 def _space_constraints(section: Element, problem: Problem, ids: dict[str, str]) -> None:
+    """Basic rules, rooms' unavailable times and each lesson's candidate rooms."""
     _element(section, "ConstraintBasicCompulsorySpace", _weight(HARD), ("Active", "true"))
+    for room in problem.resources:
+        if room.kind == "room" and room.unavailable:
+            element = _element(
+                section,
+                "ConstraintRoomNotAvailableTimes",
+                _weight(HARD),
+                ("Room", room.id),
+                ("Number_of_Not_Available_Times", str(len(room.unavailable))),
+            )
+            element.extend(
+                _times(problem.week, room.unavailable, "Not_Available_Time", "Day", "Hour")
+            )
+            _element(element, "Active").text = "true"
     for activity in problem.activities:
         if activity.room_choices:
             _element(

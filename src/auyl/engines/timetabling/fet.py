@@ -340,6 +340,7 @@ class _Context:
     breaks: set[int] = field(default_factory=set)
     teacher_unavailable: dict[str, set[int]] = field(default_factory=dict)
     group_unavailable: dict[str, set[int]] = field(default_factory=dict)
+    room_unavailable: dict[str, set[int]] = field(default_factory=dict)
     fixed: dict[str, int] = field(default_factory=dict)
     constraints: list[Constraint] = field(default_factory=list)
     room_rules: list[_RoomRule] = field(default_factory=list)
@@ -463,6 +464,16 @@ def _students_not_available(element: Element, weight: float, ctx: _Context, wher
     else:
         theirs = [a for a, fa in ctx.activities.items() if set(groups) & set(fa.activity.groups)]
         _avoid_slots(ctx, theirs, slots, weight)
+
+
+def _room_not_available(element: Element, weight: float, ctx: _Context, where: str) -> None:
+    """Hard: ``Resource.unavailable`` of the room; soft: no counterpart (listed)."""
+    room = ctx.room(_text(element, "Room"), where)
+    slots = ctx.slots_of(element, "Not_Available_Time", "Day", "Hour", where)
+    if weight < HARD:
+        ctx.unsupported[f"{element.tag} (weight below 100)"] += 1
+    else:
+        ctx.room_unavailable.setdefault(room, set()).update(slots)
 
 
 def _activities_not_overlapping(element: Element, weight: float, ctx: _Context, where: str) -> None:
@@ -760,6 +771,7 @@ READERS: dict[str, Reader] = {
     "ConstraintTeacherHomeRooms": _teacher_home_rooms,
     "ConstraintStudentsSetHomeRoom": _students_home_rooms,
     "ConstraintStudentsSetHomeRooms": _students_home_rooms,
+    "ConstraintRoomNotAvailableTimes": _room_not_available,
 }
 
 #: the FET constraint kinds this importer models (the rest become :class:`Unsupported`).
@@ -881,7 +893,16 @@ def read_fet(
             for g in students.order
         ),
         resources=(
-            *(Resource(id=r.name, capacity=1, kind="room", name=r.name) for r in rooms),
+            *(
+                Resource(
+                    id=r.name,
+                    capacity=1,
+                    kind="room",
+                    name=r.name,
+                    unavailable=frozenset(ctx.room_unavailable.get(r.name, ())),
+                )
+                for r in rooms
+            ),
             *(
                 Resource(
                     id=rid, capacity=1, kind="not-overlapping", name="lessons that must not overlap"

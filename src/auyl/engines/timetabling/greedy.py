@@ -1,23 +1,32 @@
-"""A fast greedy timetable: the hardest lessons first, each at the earliest start that
-breaks no hard rule, with a few randomised restarts.
+"""The greedy start: FET-style recursive swapping (:mod:`swapping`, compiled) with restarts.
 
-Easy schools are timetabled this way in a fraction of a second, well before CP-SAT has
-finished its presolve; :func:`solve` accepts the result only when the independent
-:func:`~auyl.engines.timetabling.evaluate.evaluate` finds no hard violation, and otherwise
-passes whatever was placed to CP-SAT as a hint. The checks here mirror the hard rules of
-:mod:`constraints` (clashes, capacities, rooms, daily maxima, teaching days, min days
-between, consecutive-if-same-day, travel, gaps) on plain arrays. A gap a repair left
-behind is not kept: the lessons of that day are placed again (:func:`_gap_breakers`).
+Easy and mid-size schools are timetabled this way in a fraction of a second, well before
+CP-SAT has finished its presolve; :func:`solve` accepts the result only when the
+independent :func:`~auyl.engines.timetabling.evaluate.evaluate` finds no hard violation,
+and otherwise passes whatever was placed to a CP-SAT repair or as hints.
+
+This module turns a problem into the integer arrays of :mod:`swapping` (:class:`Arrays`)
+and drives it: locked lessons first, then every other unit, hardest first; an attempt that
+has forced more than its share of units in (a Luby sequence of multiples of the number of
+units) restarts with another order and another effort per unit. The arrays cover the hard
+rules the search can repair (clashes, min days between, consecutive-if-same-day, daily
+maxima, teaching days, gaps, rooms and other resources with their closed slots); what
+they leave out (travel between sites) is caught by :func:`evaluate` afterwards.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from auyl.engines.timetabling.index import Index, travel_needs
+import numpy as np
+
+from auyl.engines.timetabling import swapping
+from auyl.engines.timetabling.index import Index
 from auyl.engines.timetabling.model import (
     HARD,
     MaxDaysPerWeek,
@@ -30,237 +39,15 @@ from auyl.engines.timetabling.model import (
 
 Person = tuple[str, str]  # ("teacher" | "group", id)
 
-#: a unit evicted within this many repair moves is not evicted again (avoids cycling)
-_TABU_MOVES = 3
-#: repair moves per unit before an attempt gives up and restarts with another order
-MOVES_PER_UNIT = 20
-
-
-class _State:
-    """Occupancy of every person and resource, and the hard limits to respect."""
-
-    def __init__(self, ix: Index) -> None:
-        p, week = ix.problem, ix.problem.week
-        self.ix, self.week, self.ppd = ix, week, week.periods_per_day
-        self.busy: dict[Person, bytearray] = {}
-        self.people: dict[str, list[Person]] = {}
-        for a in p.activities:
-            people = [("teacher", t) for t in dict.fromkeys(a.teachers)]
-            people += [("group", g) for g in dict.fromkeys(a.groups)]
-            self.people[a.id] = people
-            for person in people:
-                self.busy.setdefault(person, bytearray(week.n_slots))
-        #: who teaches or learns in each period of each person (None: free)
-        self.occupant: dict[Person, list[str | None]] = {
-            person: [None] * week.n_slots for person in self.busy
-        }
-        self.used: dict[str, bytearray] = {r.id: bytearray(week.n_slots) for r in p.resources}
-        self.capacity = {r.id: r.capacity for r in p.resources}
-        self.start: dict[str, int] = {}
-        self.room: dict[str, str | None] = {}
-        self.daily_max: dict[Person, int] = {}
-        self.max_days: dict[str, int] = {}
-        self.gap_limits: dict[Person, list[tuple[str, int]]] = defaultdict(list)
-        self.min_days: dict[str, list[tuple[tuple[str, ...], int, bool]]] = defaultdict(list)
-        self._limits(ix)
-
-    def _limits(self, ix: Index) -> None:
-        for g in ix.problem.groups:
-            if g.max_daily_periods is not None:
-                self.daily_max[("group", g.id)] = g.max_daily_periods
-            if g.no_gaps:
-                self.gap_limits[("group", g.id)].append(("day", 0))
-        for c in ix.problem.constraints:
-            if isinstance(c, MinDaysBetween):
-                days = c.min_days if c.weight >= HARD else 0
-                for aid in c.activities:
-                    self.min_days[aid].append((c.activities, days, c.consecutive_if_same_day))
-            if c.weight < HARD:
-                continue
-            if isinstance(c, MaxHoursDaily):
-                for pid in ix.person_ids(c.who, c.ids):
-                    key = (c.who, pid)
-                    self.daily_max[key] = min(c.max_periods, self.daily_max.get(key, c.max_periods))
-            elif isinstance(c, MaxDaysPerWeek):
-                for pid in ix.person_ids("teacher", c.ids):
-                    self.max_days[pid] = min(c.max_days, self.max_days.get(pid, c.max_days))
-            elif isinstance(c, MaxGaps):
-                for pid in ix.person_ids(c.who, c.ids):
-                    self.gap_limits[(c.who, pid)].append((c.per, c.max_gaps))
-
-    # ---- checks --------------------------------------------------------------------------
-
-    def day_range(self, day: int) -> range:
-        return range(day * self.ppd, (day + 1) * self.ppd)
-
-    def fits(self, aid: str, s: int) -> str | bool | None:
-        """False when ``aid`` cannot start at ``s``; else the room to use (None: no room)."""
-        a = self.ix.activity[aid]
-        end = s + a.duration
-        slots = range(s, end)
-        day = s // self.ppd
-        first = day * self.ppd
-        for person in self.people[aid]:
-            busy = self.busy[person]
-            if any(busy[s:end]):
-                return False
-            limit = self.daily_max.get(person)
-            if limit is not None and sum(busy[first : first + self.ppd]) + a.duration > limit:
-                return False
-            if person in self.gap_limits and not self._gaps_ok(person, slots):
-                return False
-        for rid in a.resources:
-            if any(self.used[rid][t] >= self.capacity[rid] for t in slots):
-                return False
-        for tid in a.teachers:
-            limit = self.max_days.get(tid)
-            if limit is not None and not self._days_ok(("teacher", tid), day, limit):
-                return False
-        if not self._min_days_ok(aid, s) or not self._travel_ok(aid, s):
-            return False
-        if not a.room_choices:
-            return None
-        for rid in a.room_choices:
-            if all(self.used[rid][t] < self.capacity[rid] for t in slots):
-                return rid
-        return False
-
-    def _days_ok(self, person: Person, day: int, limit: int) -> bool:
-        busy = self.busy[person]
-        days = {t // self.ppd for t in range(len(busy)) if busy[t]}
-        return day in days or len(days) < limit
-
-    def _gaps_ok(self, person: Person, slots: range) -> bool:
-        """The person's gap limits hold after adding ``slots`` -- or at least the gaps do
-        not grow (a repair may have left a hole that a later lesson fills; the final
-        timetable is checked by :func:`evaluate` anyway)."""
-        busy = self.busy[person]
-        day = slots.start // self.ppd
-        before = self.gap_counts(person, day)
-        for t in slots:
-            busy[t] = 1
-        after = self.gap_counts(person, day)
-        for t in slots:
-            busy[t] = 0
-        return all(
-            new <= limit or new <= old
-            for (_, limit), old, new in zip(self.gap_limits[person], before, after, strict=True)
-        )
-
-    def gap_counts(self, person: Person, day: int) -> list[int]:
-        """Gaps that each of the person's gap limits counts (that day, or the week)."""
-        busy, blocked = self.busy[person], self.ix.blocked(*person)
-        counts = []
-        for per, _ in self.gap_limits[person]:
-            days = [day] if per == "day" else range(self.week.n_days)
-            counts.append(sum(self._day_gaps(busy, blocked, d) for d in days))
-        return counts
-
-    def _day_gaps(self, busy: bytearray, blocked: frozenset[int], day: int) -> int:
-        lessons = [t for t in self.day_range(day) if busy[t]]
-        if not lessons:
-            return 0
-        return sum(
-            1 for t in range(lessons[0], lessons[-1] + 1) if not busy[t] and t not in blocked
-        )
-
-    def _min_days_ok(self, aid: str, s: int) -> bool:
-        a = self.ix.activity[aid]
-        day = s // self.ppd
-        for members, days, consecutive in self.min_days.get(aid, ()):
-            for other in members:
-                if other == aid or other not in self.start:
-                    continue
-                s2 = self.start[other]
-                d2 = s2 // self.ppd
-                if abs(day - d2) < days:
-                    return False
-                dur2 = self.ix.activity[other].duration
-                if consecutive and day == d2 and s2 != s + a.duration and s2 + dur2 != s:
-                    return False
-        return True
-
-    def _travel_ok(self, aid: str, s: int) -> bool:
-        a = self.ix.activity[aid]
-        site = self.ix.site_of(a)
-        for tid in a.teachers:
-            teacher = self.ix.teacher.get(tid)
-            need = travel_needs(teacher) if teacher is not None else {}
-            if not need:
-                continue
-            for other in self.ix.of_teacher.get(tid, []):
-                if other not in self.start or other == aid:
-                    continue
-                o = self.ix.activity[other]
-                s2 = self.start[other]
-                k = need.get((site, self.ix.site_of(o)))
-                if k is None or s2 // self.ppd != s // self.ppd:
-                    continue
-                free = max(s, s2) - min(s + a.duration, s2 + o.duration)
-                if free < k:
-                    return False
-        return True
-
-    # ---- changes -------------------------------------------------------------------------
-
-    def place(self, aid: str, s: int, room: str | None) -> None:
-        a = self.ix.activity[aid]
-        slots = range(s, s + a.duration)
-        for person in self.people[aid]:
-            for t in slots:
-                self.busy[person][t] = 1
-        for rid in (*a.resources, *([room] if room else [])):
-            for t in slots:
-                self.used[rid][t] += 1
-        self.start[aid] = s
-        self.room[aid] = room
-        for person in self.people[aid]:
-            occupant = self.occupant[person]
-            for t in slots:
-                occupant[t] = aid
-
-    def unplace(self, aid: str) -> None:
-        a = self.ix.activity[aid]
-        s, room = self.start.pop(aid), self.room.pop(aid, None)
-        slots = range(s, s + a.duration)
-        for person in self.people[aid]:
-            occupant, busy = self.occupant[person], self.busy[person]
-            for t in slots:
-                busy[t] = 0
-                occupant[t] = None
-        for rid in (*a.resources, *([room] if room else [])):
-            for t in slots:
-                self.used[rid][t] -= 1
-
-    def clashing(self, aid: str, s: int) -> list[str]:
-        """Placed lessons in the way of ``aid`` started at ``s``: those sharing a teacher or
-        group in its periods, its min-days partners placed too close, and its
-        consecutive-if-same-day partners on that day but not next to it."""
-        a = self.ix.activity[aid]
-        slots = range(s, s + a.duration)
-        found: dict[str, None] = {}  # a dict: the order is reproducible, unlike a set's
-        for person in self.people[aid]:
-            occupant = self.occupant[person]
-            for t in slots:
-                other = occupant[t]
-                if other is not None:
-                    found[other] = None
-        partners = self.min_days.get(aid)
-        if not partners:
-            return list(found)
-        day = s // self.ppd
-        for members, days, consecutive in partners:
-            for other in members:
-                if other == aid or other not in self.start:
-                    continue
-                s2 = self.start[other]
-                if abs(s2 // self.ppd - day) < days:
-                    found[other] = None
-                elif consecutive and s2 // self.ppd == day:
-                    end2 = s2 + self.ix.activity[other].duration
-                    if s2 != s + a.duration and end2 != s:
-                        found[other] = None
-        return list(found)
+#: attempts per unit of a chain, cycled over restarts (no single effort suits every school:
+#: measured on the FET examples, packed schools want little, others more)
+CHAIN_EFFORTS = (100, 30, 300)
+#: forced placements an attempt may make, per unit, before it restarts (times Luby's term)
+FORCED_PER_UNIT = 2.0
+#: attempts the compiled loop makes between two looks at the clock
+_CALLS_PER_SLICE = 20_000
+#: journal entries (undo steps) one chain may record
+_JOURNAL = 1 << 18
 
 
 def _units(ix: Index) -> list[list[str]]:
@@ -283,27 +70,8 @@ def _units(ix: Index) -> list[list[str]]:
     return list(units.values())
 
 
-def greedy(
-    ix: Index, starts: dict[str, list[int]], time_limit: float, seed: int = 0
-) -> tuple[tuple[Placement, ...], bool]:
-    """The best greedy attempt within ``time_limit``: its placements and whether every
-    lesson got a start."""
-    t0 = time.perf_counter()
-    rng = random.Random(seed)
-    units = _units(ix)
-    best: tuple[Placement, ...] = ()
-    attempt = 0
-    while time.perf_counter() - t0 < time_limit:
-        placed, complete = _attempt(ix, starts, units, rng, attempt, t0 + time_limit)
-        if len(placed) > len(best):
-            best = placed
-        if complete:
-            return placed, True
-        attempt += 1
-    return best, False
-
-
 def _difficulty(ix: Index, unit: Sequence[str], starts: dict[str, list[int]]) -> float:
+    """Fewer possible starts per period of people's time: harder (placed earlier)."""
     options = min(len(starts[a]) for a in unit)
     weight = sum(
         ix.activity[a].duration * (len(ix.activity[a].teachers) + len(ix.activity[a].groups))
@@ -312,131 +80,248 @@ def _difficulty(ix: Index, unit: Sequence[str], starts: dict[str, list[int]]) ->
     return options / max(1, weight)
 
 
-def _attempt(
-    ix: Index,
-    starts: dict[str, list[int]],
-    units: list[list[str]],
-    rng: random.Random,
-    attempt: int,
-    deadline: float,
+def _csr(rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Compressed rows: ``flat[ptr[i]:ptr[i + 1]]`` is row ``i`` (``flat`` never empty)."""
+    ptr = np.zeros(len(rows) + 1, np.int64)
+    ptr[1:] = np.cumsum([len(r) for r in rows])
+    flat = np.fromiter((x for r in rows for x in r), np.int32, count=int(ptr[-1]))
+    return ptr, flat if flat.size else np.zeros(1, np.int32)
+
+
+def _lower(limits: np.ndarray, i: int, value: int) -> None:
+    """Keep the tighter of two limits (-1: none yet)."""
+    limits[i] = value if limits[i] < 0 else min(int(limits[i]), value)
+
+
+@dataclass(slots=True)
+class Arrays:
+    """The problem as the integer arrays of :mod:`swapping` (for one order of the units).
+
+    ``static`` and ``state`` are the tuples the compiled functions unpack (their order is
+    the one documented there); ``frames`` is the explicit recursion stack."""
+
+    activities: list[str]
+    units: list[list[str]]
+    resources: list[str]
+    locked: list[int]  # units holding a lesson with a fixed start
+    static: tuple[Any, ...]
+    state: tuple[Any, ...]
+    frames: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, ix: Index, starts: dict[str, list[int]], units: list[list[str]], effort: int,
+           rng: random.Random, shuffle: bool) -> Arrays:  # fmt: skip
+        """Arrays for ``units`` in that order; candidate starts earliest period first (ties
+        at random when ``shuffle``)."""
+        p = ix.problem
+        week = p.week
+        acts = [a.id for a in p.activities]
+        at = {aid: i for i, aid in enumerate(acts)}
+        persons = _persons(ix)
+        people = [
+            [persons[("teacher", t)] for t in dict.fromkeys(a.teachers)]
+            + [persons[("group", g)] for g in dict.fromkeys(a.groups)]
+            for a in p.activities
+        ]
+        rid = {r.id: i for i, r in enumerate(p.resources)}
+        unit_of = np.zeros(len(acts), np.int32)
+        for ui, unit in enumerate(units):
+            for aid in unit:
+                unit_of[at[aid]] = ui
+        candidates = [
+            sorted(
+                set(starts[u[0]]).intersection(*(starts[a] for a in u[1:])),
+                key=lambda s: (s % week.periods_per_day, rng.random() if shuffle else s),
+            )
+            for u in units
+        ]
+        limits = _person_limits(ix, persons)
+        md_ptr, md = _min_days(ix, at)
+        u_ptr, u_act = _csr([[at[a] for a in u] for u in units])
+        c_ptr, c_flat = _csr(candidates)
+        pp_ptr, pp = _csr(people)
+        res_ptr, res = _csr([[rid[r] for r in a.resources] for a in p.activities])
+        room_ptr, rooms = _csr([[rid[r] for r in a.room_choices] for a in p.activities])
+        capacity = np.array([r.capacity for r in p.resources] or [0], np.int32)
+        locked = [ui for ui, u in enumerate(units) if any(ix.activity[a].fixed_start is not None
+                                                           for a in u)]  # fmt: skip
+        static = (
+            u_ptr, u_act, c_ptr, c_flat, np.zeros(len(units), np.uint8), unit_of,
+            np.array([a.duration for a in p.activities], np.int32), pp_ptr, pp, res_ptr, res,
+            room_ptr, rooms, md_ptr, md[0], md[1], md[2], *limits, capacity,
+            np.int64(week.periods_per_day), np.int64(week.n_days), np.int64(effort),
+        )  # fmt: skip
+        r_used = np.zeros((max(1, len(p.resources)), week.n_slots), np.int32)
+        for r in p.resources:  # a closed slot is a full one
+            for t in r.unavailable:
+                if 0 <= t < week.n_slots:
+                    r_used[rid[r.id], t] = r.capacity
+        n, n_units = len(acts), len(units)
+        state = (
+            np.full((len(persons), week.n_slots), -1, np.int32),
+            np.zeros((len(persons), week.n_days), np.int32),
+            r_used,
+            np.full(n, -1, np.int32),
+            np.full(n, -1, np.int32),
+            np.zeros((_JOURNAL, 4), np.int32),
+            np.zeros(8, np.int64),
+            np.full((n, week.n_slots), -(10**6), np.int64),
+            np.zeros(n_units, np.uint8),
+            np.zeros(n_units, np.int64),
+            np.full(n_units, -(10**6), np.int64),
+        )
+        levels = swapping.MAX_LEVEL + 2
+        widest = max((len(c) for c in candidates), default=1) or 1
+        frames = (
+            np.zeros(levels, np.int32), np.zeros((levels, widest), np.int32),
+            np.zeros(levels, np.int64), np.zeros(levels, np.int64), np.zeros(levels, np.int64),
+            np.zeros((levels, max(1, n_units)), np.int32), np.zeros(levels, np.int64),
+            np.zeros(levels, np.int64), np.zeros(max(1, n_units), np.int32),
+        )  # fmt: skip
+        return cls(acts, units, [r.id for r in p.resources], locked, static, state, frames)
+
+    @property
+    def counters(self) -> np.ndarray:
+        counters: np.ndarray = self.state[6]
+        return counters
+
+    def placements(self) -> tuple[Placement, ...]:
+        start, room = self.state[3], self.state[4]
+        return tuple(
+            Placement(aid, int(start[i]), self.resources[room[i]] if room[i] >= 0 else None)
+            for i, aid in enumerate(self.activities)
+            if start[i] >= 0
+        )
+
+
+def _persons(ix: Index) -> dict[Person, int]:
+    """Every teacher and group an index (lessons may name people the problem does not list)."""
+    persons: dict[Person, int] = {}
+    for key in [("teacher", t.id) for t in ix.problem.teachers] + [
+        ("group", g.id) for g in ix.problem.groups
+    ]:
+        persons.setdefault(key, len(persons))
+    for a in ix.problem.activities:
+        for key in [("teacher", t) for t in a.teachers] + [("group", g) for g in a.groups]:
+            persons.setdefault(key, len(persons))
+    return persons
+
+
+def _person_limits(ix: Index, persons: dict[Person, int]) -> tuple[np.ndarray, ...]:
+    """Per person: daily maximum, teaching days, gaps a day, gaps a week (-1: none) and the
+    blocked slots (breaks, unavailable), from the hard rules."""
+    n = len(persons)
+    daily, days, gap_day, gap_week = (np.full(n, -1, np.int32) for _ in range(4))
+    for g in ix.problem.groups:
+        if g.max_daily_periods is not None:
+            _lower(daily, persons[("group", g.id)], g.max_daily_periods)
+        if g.no_gaps:
+            _lower(gap_day, persons[("group", g.id)], 0)
+    for c in ix.problem.constraints:
+        if c.weight < HARD:
+            continue
+        if isinstance(c, MaxHoursDaily):
+            for pid in _known(persons, c.who, ix.person_ids(c.who, c.ids)):
+                _lower(daily, pid, c.max_periods)
+        elif isinstance(c, MaxDaysPerWeek):
+            for pid in _known(persons, "teacher", ix.person_ids("teacher", c.ids)):
+                _lower(days, pid, c.max_days)
+        elif isinstance(c, MaxGaps):
+            target = gap_day if c.per == "day" else gap_week
+            for pid in _known(persons, c.who, ix.person_ids(c.who, c.ids)):
+                _lower(target, pid, c.max_gaps)
+    blocked = np.zeros((n, ix.problem.week.n_slots), np.uint8)
+    for (who, person_id), i in persons.items():
+        for t in ix.blocked(who, person_id):
+            if 0 <= t < blocked.shape[1]:
+                blocked[i, t] = 1
+    return daily, days, gap_day, gap_week, blocked
+
+
+def _known(persons: dict[Person, int], who: str, ids: Iterable[str]) -> list[int]:
+    return [persons[(who, pid)] for pid in ids if (who, pid) in persons]
+
+
+def _min_days(ix: Index, at: dict[str, int]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Per activity, its partners with the days they must keep apart and whether they must
+    be adjacent when on one day. A soft min-days rule keeps only its consecutive part."""
+    rows: list[list[tuple[int, int, int]]] = [[] for _ in at]
+    for c in ix.problem.constraints:
+        if not isinstance(c, MinDaysBetween):
+            continue
+        days = c.min_days if c.weight >= HARD else 0
+        if days == 0 and not c.consecutive_if_same_day:
+            continue
+        members = [at[a] for a in c.activities if a in at]
+        for x in members:
+            rows[x].extend((y, days, int(c.consecutive_if_same_day)) for y in members if y != x)
+    ptr = np.zeros(len(rows) + 1, np.int64)
+    ptr[1:] = np.cumsum([len(r) for r in rows])
+    flat = [e for r in rows for e in r] or [(0, 0, 0)]
+    return ptr, (
+        np.array([e[0] for e in flat], np.int32),
+        np.array([e[1] for e in flat], np.int32),
+        np.array([e[2] for e in flat], np.uint8),
+    )
+
+
+def _luby(i: int) -> int:
+    """The i-th term (from 1) of Luby's restart sequence 1 1 2 1 1 2 4 1 1 2 ..."""
+    k = 1
+    while (1 << k) - 1 < i:
+        k += 1
+    if i == (1 << k) - 1:
+        return 1 << (k - 1)
+    return _luby(i - (1 << (k - 1)) + 1)
+
+
+def greedy(
+    ix: Index, starts: dict[str, list[int]], time_limit: float, seed: int = 0
 ) -> tuple[tuple[Placement, ...], bool]:
-    """Place the units hardest first; then repair: an unplaced unit evicts the few units
-    that clash with it at some start and they queue up again (FET-like ejection chains)."""
-    state = _State(ix)
-    noise = 0.0 if attempt == 0 else 0.3
-    order = sorted(units, key=lambda u: _difficulty(ix, u, starts) * (1 + noise * rng.random()))
-    common = {
-        id(u): sorted(
-            set(starts[u[0]]).intersection(*(starts[a] for a in u[1:])),
-            key=lambda s: (s % state.ppd, rng.random() if attempt else s),
-        )
-        for u in units
-    }
-    unit_of = {aid: u for u in units for aid in u}
-    queue = [u for u in order if not _place_first_fit(state, u, common[id(u)])]
-    moves, max_moves = 0, MOVES_PER_UNIT * len(units)
-    recent: deque[int] = deque(maxlen=_TABU_MOVES)  # the units moved last
-    while moves < max_moves and time.perf_counter() < deadline:
-        if not queue:
-            queue = _gap_breakers(state, unit_of)
-            if not queue:
-                break
-        unit = queue.pop(0)
-        if _place_first_fit(state, unit, common[id(unit)]):
-            continue
-        evicted = _evict_and_place(state, unit, common[id(unit)], unit_of, set(recent), rng)
-        moves += 1
-        recent.append(id(unit))
-        if evicted is None:
-            queue.append(unit)
-        else:
-            queue.extend(evicted)
-    if not queue:
-        queue = _gap_breakers(state, unit_of)
-    return _placements(state), not queue
+    """The fullest attempt within ``time_limit``: its placements and whether every unit got
+    a start (the caller still checks it with :func:`evaluate`). Reproducible for a seed,
+    up to where the clock stops it."""
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    rng = random.Random(seed)
+    units = _units(ix)
+    best: tuple[Placement, ...] = ()
+    attempt = 0
+    while time.perf_counter() < deadline:
+        noise = 0.0 if attempt == 0 else 0.3
+        order = sorted(units, key=lambda u: _difficulty(ix, u, starts) * (1 + noise * rng.random()))
+        effort = CHAIN_EFFORTS[attempt % len(CHAIN_EFFORTS)]
+        arrays = Arrays.of(ix, starts, order, effort, rng, shuffle=attempt > 0)
+        swapping.seed(seed * 1009 + attempt)
+        complete = _attempt(arrays, int(FORCED_PER_UNIT * len(units) * _luby(attempt + 1)),
+                            deadline)  # fmt: skip
+        placed = arrays.placements()
+        if complete:
+            return placed, True
+        if len(placed) > len(best):
+            best = placed
+        attempt += 1
+    return best, False
 
 
-def _gap_breakers(state: _State, unit_of: dict[str, list[str]]) -> list[list[str]]:
-    """Unplace the lessons of every day with a gap of a person whose gap limit is broken
-    (repairs may leave holes) and return their units, to be placed again."""
-    removed: dict[int, list[str]] = {}
-    for person, limits in state.gap_limits.items():
-        counts = [state.gap_counts(person, d) for d in range(state.week.n_days)]
-        over = any(
-            (sum(c[i] for c in counts) if per == "week" else max(c[i] for c in counts)) > limit
-            for i, (per, limit) in enumerate(limits)
-        )
-        if not over:
-            continue
-        occupant = state.occupant[person]
-        for day, day_counts in enumerate(counts):
-            if not any(day_counts):
-                continue
-            for t in state.day_range(day):
-                aid = occupant[t]
-                if aid is not None and aid in state.start:
-                    unit = unit_of[aid]
-                    removed[id(unit)] = unit
-                    for member in unit:
-                        if member in state.start:
-                            state.unplace(member)
-    return list(removed.values())
-
-
-def _place_first_fit(state: _State, unit: list[str], candidates: list[int]) -> bool:
-    """Place ``unit`` at the first candidate start where all its lessons fit."""
-    if len(unit) == 1:  # the common case, without the lists
-        aid = unit[0]
-        for s in candidates:
-            room = state.fits(aid, s)
-            if room is not False:
-                state.place(aid, s, room if isinstance(room, str) else None)
-                return True
-        return False
-    for s in candidates:
-        rooms = [state.fits(a, s) for a in unit]
-        if any(r is False for r in rooms):
-            continue
-        for aid, room in zip(unit, rooms, strict=True):
-            state.place(aid, s, room if isinstance(room, str) else None)
-        return True
+def _attempt(arrays: Arrays, max_forced: int, deadline: float) -> bool:
+    """Locked units first (each at its only start, then never moved), then the rest."""
+    counters = arrays.counters
+    queue = np.zeros(4 * max(1, len(arrays.units)) + 4, np.int32)
+    is_locked = arrays.static[4]
+    for ui in arrays.locked:
+        queue[0], counters[swapping.CTR_QHEAD], counters[swapping.CTR_QLEN] = ui, 0, 1
+        if not swapping.run(arrays.static, arrays.state, arrays.frames, queue, 1000, 1):
+            return False
+        is_locked[ui] = 1
+    free = [ui for ui in range(len(arrays.units)) if not is_locked[ui]]
+    queue[: len(free)] = free
+    counters[swapping.CTR_QHEAD], counters[swapping.CTR_QLEN] = 0, len(free)
+    while time.perf_counter() < deadline:
+        left = max_forced - int(counters[swapping.CTR_FORCED])
+        if left <= 0:
+            return False
+        args = (arrays.static, arrays.state, arrays.frames, queue, _CALLS_PER_SLICE, left)
+        if swapping.run(*args):
+            return True
     return False
-
-
-def _evict_and_place(
-    state: _State,
-    unit: list[str],
-    candidates: list[int],
-    unit_of: dict[str, list[str]],
-    tabu: set[int],
-    rng: random.Random,
-) -> list[list[str]] | None:
-    """Place ``unit`` at the start with the fewest clashing units (not just moved), evicting
-    them; None when no start works even after evicting."""
-    scored: list[tuple[int, float, int, list[list[str]]]] = []
-    for s in candidates:
-        found: dict[int, list[str]] = {}
-        for aid in unit:
-            for other in state.clashing(aid, s):
-                victim = unit_of[other]
-                found[id(victim)] = victim
-        if not tabu.isdisjoint(found):
-            continue
-        scored.append((len(found), rng.random(), s, list(found.values())))
-    scored.sort(key=lambda item: (item[0], item[1]))
-    for _, _, s, victims in scored[:8]:
-        saved = [(aid, state.start[aid], state.room.get(aid)) for v in victims for aid in v]
-        for aid, _, _ in saved:
-            state.unplace(aid)
-        rooms = [state.fits(a, s) for a in unit]
-        if all(r is not False for r in rooms):
-            for aid, room in zip(unit, rooms, strict=True):
-                state.place(aid, s, room if isinstance(room, str) else None)
-            return victims
-        for aid, start, room in saved:  # undo: the victims go back where they were
-            state.place(aid, start, room)
-    return None
-
-
-def _placements(state: _State) -> tuple[Placement, ...]:
-    return tuple(Placement(aid, s, state.room.get(aid)) for aid, s in state.start.items())

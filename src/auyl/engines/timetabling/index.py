@@ -7,7 +7,7 @@ themselves live elsewhere; this module only answers "which".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from auyl.engines.timetabling.model import Activity, Group, Problem, Resource, Teacher, Week
@@ -28,6 +28,28 @@ def slot_name(week: Week, slot: int) -> str:
     if not 0 <= slot < week.n_slots:
         return f"slot {slot}"
     return f"{week.days[week.day_of(slot)]}, period {week.periods[week.period_of(slot)]}"
+
+
+def slots_text(week: Week, slots: Iterable[int], most: int = 6) -> str:
+    """'Monday, periods 1, 2; Tuesday, period 4' (at most ``most`` days, then '...')."""
+    by_day: dict[int, list[str]] = {}
+    for slot in sorted(s for s in slots if 0 <= s < week.n_slots):
+        by_day.setdefault(week.day_of(slot), []).append(week.periods[week.period_of(slot)])
+    parts = [
+        f"{week.days[day]}, period{'s' if len(names) > 1 else ''} {', '.join(names)}"
+        for day, names in by_day.items()
+    ]
+    return "; ".join(parts[:most]) + ("; ..." if len(parts) > most else "")
+
+
+def names_text(names: Sequence[str], most: int = 4) -> str:
+    """'A, B and C' (at most ``most`` names, then 'and N more')."""
+    shown = list(names[:most])
+    if len(names) > most:
+        return ", ".join(shown) + f" and {len(names) - most} more"
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + f" and {shown[-1]}"
 
 
 @dataclass(slots=True)
@@ -93,13 +115,18 @@ class Index:
         return f"{a.subject} for {groups}" + (f" ({teachers})" if teachers else "")
 
     def blocked(self, who: str, pid: str) -> frozenset[int]:
-        """Slots person ``pid`` (``who`` = "teacher" | "group") cannot use: breaks + unavailable."""
+        """Slots ``pid`` cannot use: breaks + its unavailable slots. ``who`` is "teacher",
+        "group" or "resource" (a room or link)."""
         key = (who, pid)
         if key not in self._blocked:
-            person: Teacher | Group | None = (
-                self.teacher.get(pid) if who == "teacher" else self.group.get(pid)
+            owner: Teacher | Group | Resource | None = (
+                self.teacher.get(pid)
+                if who == "teacher"
+                else self.resource.get(pid)
+                if who == "resource"
+                else self.group.get(pid)
             )
-            own = person.unavailable if person is not None else frozenset()
+            own = owner.unavailable if owner is not None else frozenset()
             self._blocked[key] = self.problem.week.break_slots | own
         return self._blocked[key]
 
@@ -115,6 +142,27 @@ class Index:
         return tuple(p.id for p in pool)
 
     # ---- places --------------------------------------------------------------------------
+
+    def resource_name(self, rid: str, *, capital: bool = False) -> str:
+        """'room Lab 2' or 'internet link Kumsai' (``capital``: 'Room Lab 2') -- how a
+        sentence names a resource."""
+        r = self.resource.get(rid)
+        what = "internet link" if r is not None and r.kind == "link" else "room"
+        if capital:
+            what = what.capitalize()
+        return f"{what} {(r.name or r.id) if r is not None else rid}"
+
+    def rooms_text(self, rids: Sequence[str]) -> str:
+        """'room Lab' for one room; 'one of the rooms Lab, Lab 2 and Hall' for several."""
+        if len(rids) == 1:
+            return self.resource_name(rids[0])
+        names = [(r.name or r.id) if (r := self.resource.get(rid)) else rid for rid in rids]
+        return f"one of the rooms {names_text(names)}"
+
+    def rooms_in_use(self, a: Activity, room: str | None) -> tuple[str, ...]:
+        """The resources a placed lesson holds: its fixed ones plus its chosen room."""
+        chosen = (room,) if a.room_choices and room is not None else ()
+        return tuple(dict.fromkeys((*a.resources, *chosen)))
 
     def site_of(self, a: Activity) -> str:
         """Where a lesson takes place: its own site, else the site of its first group."""

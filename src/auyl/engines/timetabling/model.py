@@ -17,8 +17,9 @@ Vocabulary (see ``docs/glossary.md``):
   overlap. (FET years and groups are expanded to their subgroups by the importer; the
   names a user knows are kept in :attr:`Problem.group_sets` for reports.)
 * A **resource** is anything with a capacity per slot: a room (capacity 1), a school's
-  internet link (capacity = simultaneous streams it carries). An activity uses a fixed
-  list of resources and, optionally, *one* room out of a list of candidates.
+  internet link (capacity = simultaneous streams it carries), and slots in which it cannot
+  be used at all. An activity uses a fixed list of resources and, optionally, *one* room
+  out of a list of candidates.
 * A **site** is where an activity takes place (a school). A teacher working at two sites
   needs :attr:`Teacher.travel_periods` free periods between lessons at different sites on
   one day.
@@ -99,12 +100,18 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """A room or a school's internet link: at most ``capacity`` activities at once."""
+    """A room or a school's internet link: at most ``capacity`` activities at once.
+
+    ``unavailable`` are the slots in which nobody may use it (FET's "room not available
+    times"; a link that is down in some periods): a lesson that uses it -- as a fixed
+    resource or as its chosen room -- covers none of them.
+    """
 
     id: str
     capacity: int = 1
     kind: str = "room"  # "room" | "link"
     name: str = ""
+    unavailable: frozenset[int] = frozenset()
 
 
 class LessonMode(StrEnum):
@@ -293,6 +300,8 @@ class Conflict:
     activities: tuple[str, ...] = ()
     teachers: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    #: rooms and links the requirement is about (room choice, capacity, availability)
+    resources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

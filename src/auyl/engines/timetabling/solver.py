@@ -48,8 +48,8 @@ Progress = Callable[[float, str], None]
 _EXPLAIN_MIN_S = 1.0
 #: presolve probing budget (deterministic seconds) when looking for the first timetable
 _PROBING_DTIME = 0.5
-#: greedy warm start budget: this share of the time limit, at most base + 2.5 ms per lesson
-_GREEDY_SHARE, _GREEDY_BASE_S, _GREEDY_PER_LESSON_S = 0.1, 0.25, 0.0003
+#: greedy warm start budget: this share of the time limit, at most base + 2 ms per lesson
+_GREEDY_SHARE, _GREEDY_BASE_S, _GREEDY_PER_LESSON_S = 0.25, 1.0, 0.002
 #: repair of an incomplete greedy timetable: rounds of growing neighbourhoods, each with
 #: at most this share of the time left and base + per free lesson seconds (a small
 #: neighbourhood either solves at once or is too tight: growing it pays more than waiting);
@@ -94,6 +94,7 @@ def build_model(
     rules.add_teacher_clash(b)
     rules.add_group_clash(b)
     rules.add_room_choice(b)
+    rules.add_resource_availability(b)
     rules.add_resource_capacity(b)
     rules.add_exclusive_sets(b)
     rules.add_group_daily_max(b)

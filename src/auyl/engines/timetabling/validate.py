@@ -10,7 +10,7 @@ the week, weights out of (0, 100], lessons longer than a day) and *obviously imp
 requirements that need no solver (a class needs more periods than its week has free, a
 teacher has no free period or more lessons than free periods or than the maximum load, a
 lesson -- for instance a broadcast whose schools never have the same free period -- that
-fits nowhere).
+fits nowhere, a lesson whose room or link is never available when the lesson could be).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from auyl.engines.timetabling.index import Index
+from auyl.engines.timetabling.index import Index, covered
 from auyl.engines.timetabling.model import (
     Activity,
     Conflict,
@@ -189,13 +189,34 @@ def hard_preferred_starts(problem: Problem) -> dict[str, frozenset[int]]:
 
 
 def possible_starts(ix: Index, a: Activity, preferred: frozenset[int] | None) -> list[int]:
-    """Starts where ``a`` fits the day, avoids breaks and its people's unavailable slots."""
+    """Starts where ``a`` fits the day, avoids breaks, its people's and its fixed rooms' or
+    links' unavailable slots, and finds at least one of its candidate rooms available."""
+    blocked = _people_blocked(ix, a).union(*(ix.blocked("resource", r) for r in a.resources))
+    starts = _starts_avoiding(ix, a, preferred, blocked)
+    if a.room_choices:
+        starts = [s for s in starts if available_rooms(ix, a, s)]
+    return starts
+
+
+def available_rooms(ix: Index, a: Activity, start: int) -> tuple[str, ...]:
+    """The candidate rooms of ``a`` that are available for all of a lesson at ``start``."""
+    slots = covered(start, a.duration)
+    return tuple(r for r in a.room_choices if not ix.blocked("resource", r).intersection(slots))
+
+
+def _people_blocked(ix: Index, a: Activity) -> frozenset[int]:
+    """Breaks and the unavailable slots of the lesson's teachers and groups."""
+    return ix.problem.week.break_slots.union(
+        *(ix.blocked("teacher", t) for t in a.teachers),
+        *(ix.blocked("group", g) for g in a.groups),
+    )
+
+
+def _starts_avoiding(
+    ix: Index, a: Activity, preferred: frozenset[int] | None, blocked: frozenset[int]
+) -> list[int]:
+    """Starts inside one day, allowed by the lock and ``preferred``, covering no ``blocked``."""
     week = ix.problem.week
-    blocked = set(week.break_slots)
-    for tid in a.teachers:
-        blocked |= ix.blocked("teacher", tid)
-    for gid in a.groups:
-        blocked |= ix.blocked("group", gid)
     candidates = range(week.n_slots) if a.fixed_start is None else (a.fixed_start,)
     ppd, n = week.periods_per_day, week.n_slots
     return [
@@ -215,6 +236,10 @@ def _lessons_without_place(ix: Index) -> list[Conflict]:
         if possible_starts(ix, a, preferred.get(a.id)):
             continue
         name = ix.activity_name(a.id)
+        people_starts = _starts_avoiding(ix, a, preferred.get(a.id), _people_blocked(ix, a))
+        if people_starts:
+            found.append(_lesson_without_room(ix, a, people_starts))
+            continue
         if a.broadcast:
             sites = sorted({ix.group[g].site or g for g in a.groups})
             detail = (
@@ -227,6 +252,29 @@ def _lessons_without_place(ix: Index) -> list[Conflict]:
             kind = "lesson_no_slot"
         found.append(Conflict(kind, detail, (a.id,), a.teachers, a.groups))
     return found
+
+
+def _lesson_without_room(ix: Index, a: Activity, people_starts: list[int]) -> Conflict:
+    """``a`` could take place at ``people_starts``, but its rooms or links are never available
+    then: its fixed resources when they alone rule out every start, else its room choices."""
+    name = ix.activity_name(a.id)
+    when = "at any time the lesson could take place"
+
+    def hit(rid: str, starts: list[int]) -> bool:
+        blocked = ix.blocked("resource", rid)
+        return any(blocked.intersection(covered(s, a.duration)) for s in starts)
+
+    left = [s for s in people_starts if not any(hit(r, [s]) for r in a.resources)]
+    if not left:
+        rooms = tuple(r for r in a.resources if hit(r, people_starts))
+        needs = " and ".join(ix.resource_name(r) for r in rooms)
+        which = "which is" if len(rooms) == 1 else "which are"
+        detail = f"{name} needs {needs}, {which} not available {when}"
+    else:
+        rooms = a.room_choices
+        which = "which is not" if len(rooms) == 1 else "none of which is"
+        detail = f"{name} can only be in {ix.rooms_text(rooms)}, {which} available {when}"
+    return Conflict("lesson_no_room", detail, (a.id,), a.teachers, a.groups, rooms)
 
 
 def _free_periods(ix: Index, who: str, pid: str) -> int:

@@ -9,9 +9,10 @@ This module turns a problem into the integer arrays of :mod:`swapping` (:class:`
 and drives it: locked lessons first, then every other unit, hardest first; an attempt that
 has forced more than its share of units in (a Luby sequence of multiples of the number of
 units) restarts with another order and another effort per unit. The arrays cover the hard
-rules the search can repair (clashes, min days between, consecutive-if-same-day, daily
-maxima, teaching days, gaps, rooms and other resources with their closed slots); what
-they leave out (travel between sites) is caught by :func:`evaluate` afterwards.
+rules (clashes, min days between, consecutive-if-same-day, daily maxima, teaching days,
+gaps, travel between sites, rooms and other resources with their closed slots) and the soft
+min-days rules (FET's way: a partner too close is moved with a chance of the rule's weight
+on every other attempt, and breaks ties on all).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from auyl.engines.timetabling import swapping
-from auyl.engines.timetabling.index import Index
+from auyl.engines.timetabling.index import Index, travel_needs
 from auyl.engines.timetabling.model import (
     HARD,
     MaxDaysPerWeek,
@@ -42,10 +43,15 @@ Person = tuple[str, str]  # ("teacher" | "group", id)
 #: attempts per unit of a chain, cycled over restarts (no single effort suits every school:
 #: measured on the FET examples, packed schools want little, others more)
 CHAIN_EFFORTS = (100, 30, 300)
+#: per attempt (cycled): the share of its weight with which a soft min-days partner placed
+#: too close is taken out of the way (1: as FET does; 0: soft rules only break ties)
+SOFT_SHARES = (1.0, 0.0)
 #: forced placements an attempt may make, per unit, before it restarts (times Luby's term)
 FORCED_PER_UNIT = 2.0
+#: seconds an attempt may take before it restarts (times Luby's term)
+ATTEMPT_BASE_S, ATTEMPT_PER_UNIT_S = 0.2, 0.0004
 #: attempts the compiled loop makes between two looks at the clock
-_CALLS_PER_SLICE = 20_000
+_CALLS_PER_SLICE = 5_000
 #: journal entries (undo steps) one chain may record
 _JOURNAL = 1 << 18
 
@@ -110,7 +116,7 @@ class Arrays:
 
     @classmethod
     def of(cls, ix: Index, starts: dict[str, list[int]], units: list[list[str]], effort: int,
-           rng: random.Random, shuffle: bool) -> Arrays:  # fmt: skip
+           rng: random.Random, shuffle: bool, soft_share: float) -> Arrays:  # fmt: skip
         """Arrays for ``units`` in that order; candidate starts earliest period first (ties
         at random when ``shuffle``)."""
         p = ix.problem
@@ -136,7 +142,8 @@ class Arrays:
             for u in units
         ]
         limits = _person_limits(ix, persons)
-        md_ptr, md = _min_days(ix, at)
+        md_ptr, md = _min_days(ix, at, hard=True)
+        sp_ptr, sp = _min_days(ix, at, hard=False)
         u_ptr, u_act = _csr([[at[a] for a in u] for u in units])
         c_ptr, c_flat = _csr(candidates)
         pp_ptr, pp = _csr(people)
@@ -150,6 +157,7 @@ class Arrays:
             np.array([a.duration for a in p.activities], np.int32), pp_ptr, pp, res_ptr, res,
             room_ptr, rooms, md_ptr, md[0], md[1], md[2], *limits, capacity,
             np.int64(week.periods_per_day), np.int64(week.n_days), np.int64(effort),
+            sp_ptr, sp[0], sp[1], sp[3], np.float64(soft_share), *_travel(ix, persons),
         )  # fmt: skip
         r_used = np.zeros((max(1, len(p.resources)), week.n_slots), np.int32)
         for r in p.resources:  # a closed slot is a full one
@@ -238,30 +246,58 @@ def _person_limits(ix: Index, persons: dict[Person, int]) -> tuple[np.ndarray, .
     return daily, days, gap_day, gap_week, blocked
 
 
+def _travel(ix: Index, persons: dict[Person, int]) -> tuple[np.ndarray, ...]:
+    """Each lesson's site, and per teacher the (site, site, free periods) needs of travel."""
+    sites: dict[str, int] = {}
+    site = np.array(
+        [sites.setdefault(ix.site_of(a), len(sites)) for a in ix.problem.activities] or [0],
+        np.int32,
+    )
+    rows: list[list[tuple[int, int, int]]] = [[] for _ in persons]
+    for t in ix.problem.teachers:
+        for (x, y), k in travel_needs(t).items():
+            if x in sites and y in sites:
+                rows[persons[("teacher", t.id)]].append((sites[x], sites[y], k))
+    ptr = np.zeros(len(rows) + 1, np.int64)
+    ptr[1:] = np.cumsum([len(r) for r in rows])
+    flat = [e for r in rows for e in r] or [(-1, -1, 0)]
+    return (site, ptr, *(np.array([e[i] for e in flat], np.int32) for i in range(3)))
+
+
 def _known(persons: dict[Person, int], who: str, ids: Iterable[str]) -> list[int]:
     return [persons[(who, pid)] for pid in ids if (who, pid) in persons]
 
 
-def _min_days(ix: Index, at: dict[str, int]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-    """Per activity, its partners with the days they must keep apart and whether they must
-    be adjacent when on one day. A soft min-days rule keeps only its consecutive part."""
-    rows: list[list[tuple[int, int, int]]] = [[] for _ in at]
+def _min_days(
+    ix: Index, at: dict[str, int], *, hard: bool
+) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Per activity, its min-days partners with the days to keep apart and whether they must
+    be adjacent when on one day: the hard rules (a soft one only for its consecutive part),
+    or else the soft rules (which the greedy avoids breaking where it has the choice)."""
+    rows: list[list[tuple[int, int, int, float]]] = [[] for _ in at]
     for c in ix.problem.constraints:
         if not isinstance(c, MinDaysBetween):
             continue
-        days = c.min_days if c.weight >= HARD else 0
-        if days == 0 and not c.consecutive_if_same_day:
+        if hard:
+            days = c.min_days if c.weight >= HARD else 0
+            if days == 0 and not c.consecutive_if_same_day:
+                continue
+        elif c.weight >= HARD:
             continue
+        else:
+            days = c.min_days
         members = [at[a] for a in c.activities if a in at]
+        consecutive = int(hard and c.consecutive_if_same_day)
         for x in members:
-            rows[x].extend((y, days, int(c.consecutive_if_same_day)) for y in members if y != x)
+            rows[x].extend((y, days, consecutive, c.weight) for y in members if y != x)
     ptr = np.zeros(len(rows) + 1, np.int64)
     ptr[1:] = np.cumsum([len(r) for r in rows])
-    flat = [e for r in rows for e in r] or [(0, 0, 0)]
+    flat = [e for r in rows for e in r] or [(0, 0, 0, 0.0)]
     return ptr, (
         np.array([e[0] for e in flat], np.int32),
         np.array([e[1] for e in flat], np.int32),
         np.array([e[2] for e in flat], np.uint8),
+        np.array([e[3] for e in flat], np.float64),
     )
 
 
@@ -276,25 +312,34 @@ def _luby(i: int) -> int:
 
 
 def greedy(
-    ix: Index, starts: dict[str, list[int]], time_limit: float, seed: int = 0
+    ix: Index,
+    starts: dict[str, list[int]],
+    time_limit: float,
+    seed: int = 0,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[tuple[Placement, ...], bool]:
     """The fullest attempt within ``time_limit``: its placements and whether every unit got
     a start (the caller still checks it with :func:`evaluate`). Reproducible for a seed,
-    up to where the clock stops it."""
+    up to where the clock (or ``stop``, asked between slices of work) stops it."""
+    halt = stop or _never
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     rng = random.Random(seed)
     units = _units(ix)
     best: tuple[Placement, ...] = ()
     attempt = 0
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and not halt():
         noise = 0.0 if attempt == 0 else 0.3
         order = sorted(units, key=lambda u: _difficulty(ix, u, starts) * (1 + noise * rng.random()))
-        effort = CHAIN_EFFORTS[attempt % len(CHAIN_EFFORTS)]
-        arrays = Arrays.of(ix, starts, order, effort, rng, shuffle=attempt > 0)
+        arrays = Arrays.of(
+            ix, starts, order, CHAIN_EFFORTS[attempt % len(CHAIN_EFFORTS)], rng,
+            shuffle=attempt > 0, soft_share=SOFT_SHARES[attempt % len(SOFT_SHARES)],
+        )  # fmt: skip
         swapping.seed(seed * 1009 + attempt)
-        complete = _attempt(arrays, int(FORCED_PER_UNIT * len(units) * _luby(attempt + 1)),
-                            deadline)  # fmt: skip
+        luby = _luby(attempt + 1)
+        budget = (ATTEMPT_BASE_S + ATTEMPT_PER_UNIT_S * len(units)) * luby
+        until = min(deadline, time.perf_counter() + budget)
+        complete = _attempt(arrays, int(FORCED_PER_UNIT * len(units) * luby), until, halt)
         placed = arrays.placements()
         if complete:
             return placed, True
@@ -304,7 +349,11 @@ def greedy(
     return best, False
 
 
-def _attempt(arrays: Arrays, max_forced: int, deadline: float) -> bool:
+def _never() -> bool:
+    return False
+
+
+def _attempt(arrays: Arrays, max_forced: int, deadline: float, halt: Callable[[], bool]) -> bool:
     """Locked units first (each at its only start, then never moved), then the rest."""
     counters = arrays.counters
     queue = np.zeros(4 * max(1, len(arrays.units)) + 4, np.int32)
@@ -317,7 +366,7 @@ def _attempt(arrays: Arrays, max_forced: int, deadline: float) -> bool:
     free = [ui for ui in range(len(arrays.units)) if not is_locked[ui]]
     queue[: len(free)] = free
     counters[swapping.CTR_QHEAD], counters[swapping.CTR_QLEN] = 0, len(free)
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and not halt():
         left = max_forced - int(counters[swapping.CTR_FORCED])
         if left <= 0:
             return False

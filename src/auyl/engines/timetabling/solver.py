@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -222,7 +223,20 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
     watcher = _Watcher(t0, options.time_limit, progress)
     ix = Index.of(problem)
     starts = start_slots(ix, relax=False)
-    warm = _warm_start(problem, ix, starts, options, t0, watcher)
+    if options.workers >= 2 and not options.keep:
+        race = _Race(problem, starts, options, t0)
+        race.start()
+        warm = _warm_start(problem, ix, starts, options, t0, watcher, stop=race.finished)
+        race.stop_and_join(keep_going=not warm.complete)
+        if not warm.complete and race.placements is not None:
+            _record_first(watcher, options, "timetable 1 found by CP-SAT")
+            warm = _Warm(race.placements, True)
+        elif not warm.complete and race.status == cp_model.INFEASIBLE:
+            return _no_timetable(problem, options, t0)
+        elif not warm.complete:
+            return Solution("unknown", (), None, time.perf_counter() - t0, None)
+    else:
+        warm = _warm_start(problem, ix, starts, options, t0, watcher)
     if warm.complete and options.first_solution_only:
         return _answer(problem, options, t0, watcher, warm.placements, "feasible", None)
     b = build_model(
@@ -254,14 +268,67 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
             objective,
         )  # fmt: skip
     if status == cp_model.INFEASIBLE:
-        from auyl.engines.timetabling.explain import explain
-
-        left = options.time_limit - (time.perf_counter() - t0)
-        conflicts = explain(problem, time_limit=left) if left >= _EXPLAIN_MIN_S else ()
-        if not conflicts:
-            conflicts = (Conflict("no_timetable", "No timetable meets all hard requirements"),)
-        return Solution("infeasible", (), None, time.perf_counter() - t0, None, conflicts=conflicts)
+        return _no_timetable(problem, options, t0)
     return Solution("unknown", (), None, time.perf_counter() - t0, None)
+
+
+def _no_timetable(problem: Problem, options: SolveOptions, t0: float) -> Solution:
+    """CP-SAT proved there is no timetable: say why (:mod:`explain`) if time is left."""
+    from auyl.engines.timetabling.explain import explain
+
+    left = options.time_limit - (time.perf_counter() - t0)
+    conflicts = explain(problem, time_limit=left) if left >= _EXPLAIN_MIN_S else ()
+    if not conflicts:
+        conflicts = (Conflict("no_timetable", "No timetable meets all hard requirements"),)
+    return Solution("infeasible", (), None, time.perf_counter() - t0, None, conflicts=conflicts)
+
+
+class _Race(threading.Thread):
+    """CP-SAT's first complete timetable on one worker, in a thread beside the greedy
+    start (numba and CP-SAT both release the GIL, so on two cores both run at full
+    speed): whichever finishes first is used, and the other is stopped. Schools the
+    greedy finds hard (many lessons bound together, few starts each) are often easy for
+    CP-SAT's propagation, and the other way round."""
+
+    def __init__(self, problem: Problem, starts: dict[str, list[int]], options: SolveOptions,
+                 t0: float) -> None:  # fmt: skip
+        super().__init__(name="cp-sat-race", daemon=True)
+        self.problem, self.starts, self.options, self.t0 = problem, starts, options, t0
+        self.placements: tuple[Placement, ...] | None = None
+        self.status: cp_model.CpSolverStatus = cp_model.UNKNOWN
+        self._stopped = threading.Event()
+        self._done = threading.Event()
+        self._solver: cp_model.CpSolver | None = None
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        try:
+            b = build_model(self.problem, objective=False, starts=self.starts)
+            left = self.options.time_limit - (time.perf_counter() - self.t0)
+            solver = solver_for(dataclasses.replace(self.options, workers=1), left, True)
+            with self._lock:
+                if self._stopped.is_set():
+                    return
+                self._solver = solver
+            self.status = solver.solve(b.m)
+            if self.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self.placements = extract(b, solver)
+        finally:
+            self._done.set()
+
+    def finished(self) -> bool:
+        """True once CP-SAT has an answer (a timetable, or proof that none exists)."""
+        return self._done.is_set() and self.status != cp_model.UNKNOWN
+
+    def stop_and_join(self, *, keep_going: bool) -> None:
+        """Stop CP-SAT (unless ``keep_going``: the greedy failed, so wait for it within the
+        time limit) and wait for the thread."""
+        if not keep_going:
+            with self._lock:
+                self._stopped.set()
+                if self._solver is not None:
+                    self._solver.stop_search()
+        self.join()
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,20 +344,24 @@ def _warm_start(
     options: SolveOptions,
     t0: float,
     watcher: _Watcher,
+    stop: Callable[[], bool] | None = None,
 ) -> _Warm:
     """A greedy timetable within a short budget, finished by :func:`_repair` when it
     leaves lessons out; a few cycles with other random orders while less than
-    ``_WARM_SHARE`` of the limit is spent. Otherwise the fullest greedy attempt (CP-SAT's
-    hint). None when re-solving: ``keep`` rules there."""
+    ``_WARM_SHARE`` of the limit is spent -- or, racing CP-SAT (``stop``), until CP-SAT
+    has answered or the time is up. Otherwise the fullest greedy attempt (CP-SAT's hint).
+    None when re-solving: ``keep`` rules there."""
     if options.keep:
         return _Warm((), False)
     per_lesson = _GREEDY_PER_LESSON_S * len(starts)
     budget = min(_GREEDY_SHARE * options.time_limit, _GREEDY_BASE_S + per_lesson)
     best = _Warm((), False)
-    for cycle in range(_WARM_CYCLES):
-        if cycle and time.perf_counter() - t0 > _WARM_SHARE * options.time_limit:
-            break
-        placements, complete = greedy(ix, starts, budget, options.seed + _SEED_STEP * cycle)
+    cycle = 0
+    while _another_cycle(cycle, options, t0, stop):
+        placements, complete = greedy(
+            ix, starts, budget, options.seed + _SEED_STEP * cycle, stop=stop
+        )
+        cycle += 1
         if complete and evaluate(problem, placements).hard_violations == 0:
             _record_first(watcher, options, "timetable 1 found by the greedy start")
             return _Warm(placements, True)
@@ -300,6 +371,15 @@ def _warm_start(
         if len(placements) > len(best.placements):
             best = warm
     return best
+
+
+def _another_cycle(
+    cycle: int, options: SolveOptions, t0: float, stop: Callable[[], bool] | None
+) -> bool:
+    elapsed = time.perf_counter() - t0
+    if stop is not None:
+        return not stop() and elapsed < options.time_limit - 0.05
+    return cycle == 0 or (cycle < _WARM_CYCLES and elapsed <= _WARM_SHARE * options.time_limit)
 
 
 def _repair(

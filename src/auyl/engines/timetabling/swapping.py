@@ -58,7 +58,9 @@ def _place(a, s, room, journaled, S, A):
     ``journaled``."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     d = a_dur[a]
     day = s // ppd
@@ -89,7 +91,9 @@ def _unplace(a, journaled, S, A):
     """Take lesson ``a`` out; when ``journaled``, record it and mark the removal (tabu)."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     s = start[a]
     room = a_room[a]
@@ -148,7 +152,9 @@ def _fits(a, s, S, A):
     """-2 when ``a`` cannot start at ``s``; else the room to use (-1: none needed)."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     d = a_dur[a]
     day = s // ppd
@@ -179,6 +185,13 @@ def _fits(a, s, S, A):
                             week += _day_gaps(p, dd, -1, 0, occ, p_blocked, ppd)
                     if week + after > p_gapweek[p]:
                         return -2
+    for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
+        p = a_pp[k]
+        if p_tr_ptr[p] < p_tr_ptr[p + 1]:
+            for t in range(day * ppd, (day + 1) * ppd):
+                o = occ[p, t]
+                if o >= 0 and _too_close(p, a, s, o, S, A):
+                    return -2
     for k in range(a_md_ptr[a], a_md_ptr[a + 1]):
         o = a_md_other[k]
         s2 = start[o]
@@ -209,6 +222,26 @@ def _fits(a, s, S, A):
 
 
 @_compile
+def _too_close(p, a, s, o, S, A):
+    """True when teacher ``p`` cannot travel between lesson ``a`` at ``s`` and the placed
+    lesson ``o`` (other sites, the same day, fewer free periods between than needed)."""
+    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
+     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
+    start = A[3]
+    s2 = start[o]
+    if s2 < 0 or s2 // ppd != s // ppd or a_site[a] == a_site[o]:
+        return False
+    free = max(s, s2) - min(s + a_dur[a], s2 + a_dur[o])
+    for k in range(p_tr_ptr[p], p_tr_ptr[p + 1]):
+        if p_tr_a[k] == a_site[a] and p_tr_b[k] == a_site[o] and free < p_tr_k[k]:
+            return True
+    return False
+
+
+@_compile
 def _take(v, out, n, u_locked, in_chain, mark, stamp):
     """Add unit ``v`` to ``out`` once; the new count, or -1 when ``v`` may not move."""
     if mark[v] == stamp:
@@ -231,7 +264,9 @@ def _victims(u, s, out, S, A):
     (or of the person's lightest other day) that make room."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     ctr[CTR_STAMP] += 1
     stamp = ctr[CTR_STAMP]
@@ -263,6 +298,26 @@ def _victims(u, s, out, S, A):
                     return -1
         for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
             p = a_pp[k]
+            if p_tr_ptr[p] < p_tr_ptr[p + 1]:  # lessons the teacher could not travel to
+                for t in range(day * ppd, (day + 1) * ppd):
+                    o = occ[p, t]
+                    if o >= 0 and _too_close(p, a, s, o, S, A):
+                        n = _take(a_unit[o], out, n, u_locked, in_chain, mark, stamp)
+                        if n < 0:
+                            return -1
+        for k in range(a_sp_ptr[a], a_sp_ptr[a + 1]):
+            # a soft partner too close is in the way with a chance of its weight (FET's way)
+            s2 = start[a_sp_other[k]]
+            if (
+                s2 >= 0
+                and abs(day - s2 // ppd) < a_sp_days[k]
+                and np.random.random() * 100.0 < soft_share * a_sp_weight[k]
+            ):
+                n = _take(a_unit[a_sp_other[k]], out, n, u_locked, in_chain, mark, stamp)
+                if n < 0:
+                    return -1
+        for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
+            p = a_pp[k]
             if p_dmax[p] >= 0 or p_maxdays[p] >= 0:
                 n = _day_limit_victims(p, day, s, d, out, n, S, A, stamp)
                 if n < 0:
@@ -276,7 +331,9 @@ def _day_limit_victims(p, day, s, d, out, n, S, A, stamp):
     teaching days with ``d`` more periods from ``s`` (-1: one of them may not move)."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     base = day * ppd
     if p_dmax[p] < 0 and p_maxdays[p] < 0:
@@ -316,17 +373,41 @@ def _day_limit_victims(p, day, s, d, out, n, S, A, stamp):
 
 
 @_compile
-def _scores(u, level, S, A, scratch, order):
-    """Score the starts of unit ``u``: put it at the first start with nothing in its way
-    (return -1), else write the starts worth trying, best first, into ``order`` and return
-    their number (0: none)."""
+def _soft_cost(u, s, S, A):
+    """Soft min-days partners of unit ``u`` that a start at ``s`` would put too close."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
+    start = A[3]
+    day = s // ppd
+    broken = 0
+    for i in range(u_ptr[u], u_ptr[u + 1]):
+        a = u_act[i]
+        for k in range(a_sp_ptr[a], a_sp_ptr[a + 1]):
+            s2 = start[a_sp_other[k]]
+            if s2 >= 0 and abs(day - s2 // ppd) < a_sp_days[k]:
+                broken += 1
+    return broken
+
+
+@_compile
+def _scores(u, level, S, A, scratch, order):
+    """Score the starts of unit ``u``: put it at the first start with nothing in its way
+    and no soft min-days partner too close -- or, failing that, at the free start with the
+    fewest such partners -- (return -1), else write the starts worth trying, best first,
+    into ``order`` and return their number (0: none)."""
+    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
+     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     c0 = u_cand_ptr[u]
     n_cand = u_cand_ptr[u + 1] - c0
     scores = np.full(n_cand, np.inf)
+    free_cost = np.full(n_cand, np.inf)  # soft min-days broken at a start with no victim
     step = ctr[CTR_STEP]
     for i in range(n_cand):
         s = u_cand[c0 + i]
@@ -334,8 +415,12 @@ def _scores(u, level, S, A, scratch, order):
         if n < 0:
             continue
         if n == 0:
-            if _put(u, s, S, A):
-                return -1
+            cost = _soft_cost(u, s, S, A)
+            if cost == 0:
+                if _put(u, s, S, A):
+                    return -1
+            else:
+                free_cost[i] = cost
             continue
         if level >= MAX_LEVEL:
             continue
@@ -346,7 +431,12 @@ def _scores(u, level, S, A, scratch, order):
                 a = u_act[m]
                 if step - tabu[a, start[a]] < TABU_STEPS:
                     penalty += 1
-        scores[i] = n + 2 * penalty + np.random.random()
+        scores[i] = n + 2 * penalty + 0.5 * _soft_cost(u, s, S, A) + np.random.random()
+    for i in np.argsort(free_cost):  # no start free of victims and soft breaks: the least
+        if free_cost[i] == np.inf:  # soft breaks among the free ones
+            break
+        if _put(u, u_cand[c0 + i], S, A):
+            return -1
     ranked = np.argsort(scores)
     k = 0
     limit = n_cand if level == 0 else DEEP_TRIES
@@ -372,7 +462,9 @@ def _chain(u0, S, A, F):
     frame's answer to its parent."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     (f_unit, f_order, f_n, f_pos, f_mark, f_victims, f_nv, f_vpos, scratch) = F
     level = 0
@@ -441,7 +533,9 @@ def _put(u, s, S, A):
     """Put every lesson of unit ``u`` at ``s`` if each fits (journaled); else no change."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     mark_j = ctr[CTR_JOURNAL]
     for i in range(u_ptr[u], u_ptr[u + 1]):
@@ -459,7 +553,9 @@ def _undo(mark_j, A, S):
     """Reverse the journal down to ``mark_j``."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     j = ctr[CTR_JOURNAL]
     while j > mark_j:
@@ -478,7 +574,9 @@ def _force(u, S, A, queue):
     ``queue``. False when no start works even then."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     c0 = u_cand_ptr[u]
     n_cand = u_cand_ptr[u + 1] - c0
@@ -554,7 +652,9 @@ def _break_gaps(S, A, queue):
     (removals during repairs leave holes) and queue their units again; their number."""
     (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
      a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort) = S  # fmt: skip
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
     (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     queued = 0
     day_gaps = np.zeros(n_days, np.int64)

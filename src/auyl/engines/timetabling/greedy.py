@@ -17,7 +17,9 @@ on every other attempt, and breaks ties on all).
 
 from __future__ import annotations
 
+import dataclasses
 import random
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -30,12 +32,15 @@ from auyl.engines.timetabling import swapping
 from auyl.engines.timetabling.index import Index, travel_needs
 from auyl.engines.timetabling.model import (
     HARD,
+    Activity,
     MaxDaysPerWeek,
     MaxGaps,
     MaxHoursDaily,
     MinDaysBetween,
     Placement,
+    Problem,
     SameStart,
+    Week,
 )
 
 Person = tuple[str, str]  # ("teacher" | "group", id)
@@ -311,6 +316,31 @@ def _luby(i: int) -> int:
     return _luby(i - (1 << (k - 1)) + 1)
 
 
+_compiled = threading.Event()
+
+
+def warm_up() -> None:
+    """Load the compiled search once per process (about 0.5 s; after an install numba
+    compiles it first, about 15 s), so that no time limit pays for it. Thread-safe; later
+    calls return at once."""
+    if _compiled.is_set():
+        return
+    with _compiling:
+        if _compiled.is_set():
+            return
+        lessons = [Activity(f"a{k}", "warm-up", ("T",), ("G",)) for k in range(3)]
+        lessons[0] = dataclasses.replace(lessons[0], fixed_start=0)
+        ix = Index.of(Problem("warm-up", Week(("d",), ("1", "2")), (), (), (), tuple(lessons)))
+        starts = {a.id: [0] if a.fixed_start is not None else [0, 1] for a in lessons}
+        arrays = Arrays.of(ix, starts, _units(ix), 1, random.Random(0), False, 1.0)
+        swapping.seed(0)
+        _attempt(arrays, 10, time.perf_counter() + 3600, _never)
+        _compiled.set()
+
+
+_compiling = threading.Lock()
+
+
 def greedy(
     ix: Index,
     starts: dict[str, list[int]],
@@ -322,6 +352,7 @@ def greedy(
     a start (the caller still checks it with :func:`evaluate`). Reproducible for a seed,
     up to where the clock (or ``stop``, asked between slices of work) stops it."""
     halt = stop or _never
+    warm_up()
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     rng = random.Random(seed)
@@ -354,15 +385,13 @@ def _never() -> bool:
 
 
 def _attempt(arrays: Arrays, max_forced: int, deadline: float, halt: Callable[[], bool]) -> bool:
-    """Locked units first (each at its only start, then never moved), then the rest."""
+    """Locked units first (each at its only start, never moved), then the rest."""
     counters = arrays.counters
     queue = np.zeros(4 * max(1, len(arrays.units)) + 4, np.int32)
     is_locked = arrays.static[4]
     for ui in arrays.locked:
-        queue[0], counters[swapping.CTR_QHEAD], counters[swapping.CTR_QLEN] = ui, 0, 1
-        if not swapping.run(arrays.static, arrays.state, arrays.frames, queue, 1000, 1):
+        if not swapping.place_locked(ui, arrays.static, arrays.state):
             return False
-        is_locked[ui] = 1
     free = [ui for ui in range(len(arrays.units)) if not is_locked[ui]]
     queue[: len(free)] = free
     counters[swapping.CTR_QHEAD], counters[swapping.CTR_QLEN] = 0, len(free)

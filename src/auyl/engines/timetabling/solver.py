@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 from auyl.engines.timetabling import constraints as rules
 from auyl.engines.timetabling.build import SCALE, Build, start_slots
 from auyl.engines.timetabling.evaluate import evaluate
-from auyl.engines.timetabling.greedy import greedy
+from auyl.engines.timetabling.greedy import greedy, warm_up
 from auyl.engines.timetabling.index import Index
 from auyl.engines.timetabling.model import (
     HARD,
@@ -215,6 +215,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
     ``first_only``); then, unless ``first_solution_only``, the optimisation of the soft
     costs from that timetable (a hint) with the full portfolio for the time left."""
     options = options or SolveOptions()
+    warm_up()  # the compiled greedy, loaded outside the time limit (once per process)
     t0 = time.perf_counter()
     progress: Progress | None = options.progress if callable(options.progress) else None
     found = check(problem)
@@ -263,6 +264,10 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
         optimal = status == cp_model.OPTIMAL and (bool(b.costs) or not options.first_solution_only)
         objective = solver.objective_value / SCALE if b.costs else None
         placements = extract(b, solver)
+        if warm.complete and _softer(problem, warm.placements, placements):
+            # CP-SAT stopped on a worse timetable than the one it was given (time ran out
+            # before it got back to the hint): never hand back more soft cost than we had
+            return _answer(problem, options, t0, watcher, warm.placements, "feasible", None)
         return _answer(
             problem, options, t0, watcher, placements, "optimal" if optimal else "feasible",
             objective,
@@ -270,6 +275,11 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
     if status == cp_model.INFEASIBLE:
         return _no_timetable(problem, options, t0)
     return Solution("unknown", (), None, time.perf_counter() - t0, None)
+
+
+def _softer(problem: Problem, ours: Sequence[Placement], theirs: Sequence[Placement]) -> bool:
+    """True when ``ours`` costs less than ``theirs`` by :func:`evaluate`."""
+    return bool(evaluate(problem, ours).soft_cost < evaluate(problem, theirs).soft_cost - 1e-9)
 
 
 def _no_timetable(problem: Problem, options: SolveOptions, t0: float) -> Solution:

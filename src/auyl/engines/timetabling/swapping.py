@@ -689,6 +689,42 @@ def _break_gaps(S, A, queue):
 
 
 @_compile
+def place_locked(u, S, A):
+    """Put locked unit ``u`` at its only start without the checks that need the rest of the
+    timetable (gaps, daily maxima: the lessons around it come later); its room is the first
+    of its list free there. False when a locked lesson already holds one of its periods."""
+    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
+     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
+     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
+     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
+     p_tr_b, p_tr_k) = S  # fmt: skip
+    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
+    if u_cand_ptr[u] == u_cand_ptr[u + 1]:
+        return False
+    s = u_cand[u_cand_ptr[u]]
+    for i in range(u_ptr[u], u_ptr[u + 1]):
+        a = u_act[i]
+        for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
+            for t in range(s, s + a_dur[a]):
+                if occ[a_pp[k], t] >= 0:
+                    return False
+    for i in range(u_ptr[u], u_ptr[u + 1]):
+        a = u_act[i]
+        room = -1
+        for k in range(a_room_ptr[a], a_room_ptr[a + 1]):
+            free = True
+            for t in range(s, s + a_dur[a]):
+                if r_used[a_rooms[k], t] >= r_cap[a_rooms[k]]:
+                    free = False
+            if free:
+                room = a_rooms[k]
+                break
+        _place(a, s, room, False, S, A)
+    u_locked[u] = 1
+    return True
+
+
+@_compile
 def seed(value):
     """Seed numba's own random generator (used by :func:`run`)."""
     np.random.seed(value)

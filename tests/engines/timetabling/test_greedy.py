@@ -128,3 +128,23 @@ def test_a_neighbourhood_too_big_grows_by_a_random_part_of_the_next_ring():
     grown = _grow(ix, {"a0"}, cap=3, rng=random.Random(0))  # the ring has 7 lessons
     assert "a0" in grown and len(grown) == 3
     assert _grow(ix, {"b"}, cap=10, rng=random.Random(0)) == {"b", "a0"}
+
+
+def test_a_complete_greedy_timetable_holds_every_lesson_once_with_soft_rules_in_play():
+    """Soft min-days partners are drawn anew each time a start is looked at, so a start
+    that had units in its way may have none when tried; the chain must then end there
+    (it once went on to "re-place" a unit that was never taken out)."""
+    acts, rules = [], []
+    for t in range(5):
+        for g in range(5):
+            parts = [f"t{t}g{g}-{k}" for k in range(3)]
+            acts += [lesson(aid, f"T{t}", f"G{g}") for aid in parts]
+            rules.append(MinDaysBetween(tuple(parts), 1, weight=95))
+    p = problem(acts, week(5, 3), constraints=rules)  # every teacher and class packed
+    ix = Index.of(p)
+    starts = start_slots(ix, relax=False)
+    for seed in range(8):
+        placements, complete = greedy(ix, starts, time_limit=1.0, seed=seed)
+        if complete:
+            assert len({q.activity for q in placements}) == len(acts)
+            assert evaluate(p, placements).hard_violations == 0

@@ -106,18 +106,17 @@ def _lower(limits: np.ndarray, i: int, value: int) -> None:
 
 @dataclass(slots=True)
 class Arrays:
-    """The problem as the integer arrays of :mod:`swapping` (for one order of the units).
-
-    ``static`` and ``state`` are the tuples the compiled functions unpack (their order is
-    the one documented there); ``frames`` is the explicit recursion stack."""
+    """The problem as the integer arrays of :mod:`swapping` (for one order of the units):
+    its named tuples ``Static`` (the problem), ``State`` (the timetable being built) and
+    ``Frames`` (the explicit recursion stack)."""
 
     activities: list[str]
     units: list[list[str]]
     resources: list[str]
     locked: list[int]  # units holding a lesson with a fixed start
-    static: tuple[Any, ...]
-    state: tuple[Any, ...]
-    frames: tuple[Any, ...]
+    static: Any  # swapping.Static
+    state: Any  # swapping.State
+    frames: Any  # swapping.Frames
 
     @classmethod
     def of(cls, ix: Index, starts: dict[str, list[int]], units: list[list[str]], effort: int,
@@ -157,7 +156,7 @@ class Arrays:
         capacity = np.array([r.capacity for r in p.resources] or [0], np.int32)
         locked = [ui for ui, u in enumerate(units) if any(ix.activity[a].fixed_start is not None
                                                            for a in u)]  # fmt: skip
-        static = (
+        static = swapping.Static(
             u_ptr, u_act, c_ptr, c_flat, np.zeros(len(units), np.uint8), unit_of,
             np.array([a.duration for a in p.activities], np.int32), pp_ptr, pp, res_ptr, res,
             room_ptr, rooms, md_ptr, md[0], md[1], md[2], *limits, capacity,
@@ -170,7 +169,7 @@ class Arrays:
                 if 0 <= t < week.n_slots:
                     r_used[rid[r.id], t] = r.capacity
         n, n_units = len(acts), len(units)
-        state = (
+        state = swapping.State(
             np.full((len(persons), week.n_slots), -1, np.int32),
             np.zeros((len(persons), week.n_days), np.int32),
             r_used,
@@ -185,7 +184,7 @@ class Arrays:
         )
         levels = swapping.MAX_LEVEL + 2
         widest = max((len(c) for c in candidates), default=1) or 1
-        frames = (
+        frames = swapping.Frames(
             np.zeros(levels, np.int32), np.zeros((levels, widest), np.int32),
             np.zeros(levels, np.int64), np.zeros(levels, np.int64), np.zeros(levels, np.int64),
             np.zeros((levels, max(1, n_units)), np.int32), np.zeros(levels, np.int64),
@@ -195,11 +194,11 @@ class Arrays:
 
     @property
     def counters(self) -> np.ndarray:
-        counters: np.ndarray = self.state[6]
+        counters: np.ndarray = self.state.ctr
         return counters
 
     def placements(self) -> tuple[Placement, ...]:
-        start, room = self.state[3], self.state[4]
+        start, room = self.state.start, self.state.a_room
         return tuple(
             Placement(aid, int(start[i]), self.resources[room[i]] if room[i] >= 0 else None)
             for i, aid in enumerate(self.activities)
@@ -220,7 +219,10 @@ def _persons(ix: Index) -> dict[Person, int]:
     return persons
 
 
-def _person_limits(ix: Index, persons: dict[Person, int]) -> tuple[np.ndarray, ...]:
+Five = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _person_limits(ix: Index, persons: dict[Person, int]) -> Five:
     """Per person: daily maximum, teaching days, gaps a day, gaps a week (-1: none) and the
     blocked slots (breaks, unavailable), from the hard rules."""
     n = len(persons)
@@ -251,7 +253,7 @@ def _person_limits(ix: Index, persons: dict[Person, int]) -> tuple[np.ndarray, .
     return daily, days, gap_day, gap_week, blocked
 
 
-def _travel(ix: Index, persons: dict[Person, int]) -> tuple[np.ndarray, ...]:
+def _travel(ix: Index, persons: dict[Person, int]) -> Five:
     """Each lesson's site, and per teacher the (site, site, free periods) needs of travel."""
     sites: dict[str, int] = {}
     site = np.array(
@@ -266,7 +268,8 @@ def _travel(ix: Index, persons: dict[Person, int]) -> tuple[np.ndarray, ...]:
     ptr = np.zeros(len(rows) + 1, np.int64)
     ptr[1:] = np.cumsum([len(r) for r in rows])
     flat = [e for r in rows for e in r] or [(-1, -1, 0)]
-    return (site, ptr, *(np.array([e[i] for e in flat], np.int32) for i in range(3)))
+    first, second, periods = (np.array([e[i] for e in flat], np.int32) for i in range(3))
+    return site, ptr, first, second, periods
 
 
 def _known(persons: dict[Person, int], who: str, ids: Iterable[str]) -> list[int]:
@@ -388,7 +391,7 @@ def _attempt(arrays: Arrays, max_forced: int, deadline: float, halt: Callable[[]
     """Locked units first (each at its only start, never moved), then the rest."""
     counters = arrays.counters
     queue = np.zeros(4 * max(1, len(arrays.units)) + 4, np.int32)
-    is_locked = arrays.static[4]
+    is_locked = arrays.static.u_locked
     for ui in arrays.locked:
         if not swapping.place_locked(ui, arrays.static, arrays.state):
             return False

@@ -25,13 +25,15 @@ lesson's people (teachers, groups) and from its min-days partners; daily maxima,
 days, gaps, rooms and resources are checked when the unit is put in (no eviction for
 those). The caller checks the final timetable with :func:`evaluate`.
 
-Conventions: activities, units, persons and resources are indices; ``-1`` is "none";
-``ctr`` holds the run's counters (``CTR_*``). The functions are small on purpose; numba
-inlines what matters.
+Conventions: activities, units, persons and resources are indices; ``-1`` is "none".
+Every function takes the problem (:data:`Static`, ``S``) and the timetable being built
+(:data:`State`, ``A``) as named tuples of arrays; ``A.ctr`` holds the run's counters
+(``CTR_*``).
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -49,6 +51,60 @@ FORCE_TABU = 10
 #: a removal this many top-level steps ago no longer counts as tabu
 TABU_STEPS = 40
 
+#: The problem, read only: units (``u_*``: lessons, candidate starts, locked), lessons
+#: (``a_*``: unit, duration, people, fixed resources, room choices, hard and soft min-days
+#: partners with their days, weights and consecutive flag, site), people (``p_*``: daily
+#: maximum, teaching days, gaps a day / a week (-1: none), blocked slots, travel needs),
+#: resource capacities, the week, the effort per chain and the share of soft weights used.
+Static = namedtuple(
+    "Static",
+    [
+        "u_ptr",
+        "u_act",
+        "u_cand_ptr",
+        "u_cand",
+        "u_locked",
+        "a_unit",
+        "a_dur",
+        "a_pp_ptr",
+        "a_pp",
+        "a_res_ptr",
+        "a_res",
+        "a_room_ptr",
+        "a_rooms",
+        "a_md_ptr",
+        "a_md_other",
+        "a_md_days",
+        "a_md_consec",
+        "p_dmax",
+        "p_maxdays",
+        "p_gapday",
+        "p_gapweek",
+        "p_blocked",
+        "r_cap",
+        "ppd",
+        "n_days",
+        "chain_effort",
+        "a_sp_ptr",
+        "a_sp_other",
+        "a_sp_days",
+        "a_sp_weight",
+        "soft_share",
+        "a_site",
+        "p_tr_ptr",
+        "p_tr_a",
+        "p_tr_b",
+        "p_tr_k",
+    ],
+)
+#: The timetable being built: who is where (``occ`` person x slot), periods a day,
+#: resource use, each lesson's start and room, the undo journal, counters (``CTR_*``),
+#: when each (lesson, start) was last left (tabu), the units of the current chain, stamps
+#: for de-duplicating, and when each unit was last forced in.
+State = namedtuple("State", "occ load r_used start a_room journal ctr tabu in_chain mark forced_at")
+#: The explicit recursion stack of :func:`_chain`, one row per level.
+Frames = namedtuple("Frames", "f_unit f_order f_n f_pos f_mark f_victims f_nv f_vpos scratch")
+
 _compile = cast(Callable[..., Any], njit(cache=True, nogil=True, boundscheck=False))
 
 
@@ -56,71 +112,61 @@ _compile = cast(Callable[..., Any], njit(cache=True, nogil=True, boundscheck=Fal
 def _place(a, s, room, journaled, S, A):
     """Put lesson ``a`` at ``s`` in ``room`` (-1: none), recorded in the journal when
     ``journaled``."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    d = a_dur[a]
-    day = s // ppd
-    for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
-        p = a_pp[k]
+    d = S.a_dur[a]
+    day = s // S.ppd
+    for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+        p = S.a_pp[k]
         for t in range(s, s + d):
-            occ[p, t] = a
-        load[p, day] += d
-    for k in range(a_res_ptr[a], a_res_ptr[a + 1]):
+            A.occ[p, t] = a
+        A.load[p, day] += d
+    for k in range(S.a_res_ptr[a], S.a_res_ptr[a + 1]):
         for t in range(s, s + d):
-            r_used[a_res[k], t] += 1
+            A.r_used[S.a_res[k], t] += 1
     if room >= 0:
         for t in range(s, s + d):
-            r_used[room, t] += 1
-    start[a] = s
-    a_room[a] = room
-    j = ctr[CTR_JOURNAL]
-    if journaled and j < journal.shape[0]:
-        journal[j, 0] = 1
-        journal[j, 1] = a
-        journal[j, 2] = s
-        journal[j, 3] = room
-        ctr[CTR_JOURNAL] = j + 1
+            A.r_used[room, t] += 1
+    A.start[a] = s
+    A.a_room[a] = room
+    j = A.ctr[CTR_JOURNAL]
+    if journaled and j < A.journal.shape[0]:
+        A.journal[j, 0] = 1
+        A.journal[j, 1] = a
+        A.journal[j, 2] = s
+        A.journal[j, 3] = room
+        A.ctr[CTR_JOURNAL] = j + 1
 
 
 @_compile
 def _unplace(a, journaled, S, A):
     """Take lesson ``a`` out; when ``journaled``, record it and mark the removal (tabu)."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    s = start[a]
-    room = a_room[a]
-    d = a_dur[a]
-    day = s // ppd
-    for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
-        p = a_pp[k]
+    if A.start[a] < 0:
+        return
+    s = A.start[a]
+    room = A.a_room[a]
+    d = S.a_dur[a]
+    day = s // S.ppd
+    for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+        p = S.a_pp[k]
         for t in range(s, s + d):
-            occ[p, t] = -1
-        load[p, day] -= d
-    for k in range(a_res_ptr[a], a_res_ptr[a + 1]):
+            A.occ[p, t] = -1
+        A.load[p, day] -= d
+    for k in range(S.a_res_ptr[a], S.a_res_ptr[a + 1]):
         for t in range(s, s + d):
-            r_used[a_res[k], t] -= 1
+            A.r_used[S.a_res[k], t] -= 1
     if room >= 0:
         for t in range(s, s + d):
-            r_used[room, t] -= 1
-    start[a] = -1
-    a_room[a] = -1
+            A.r_used[room, t] -= 1
+    A.start[a] = -1
+    A.a_room[a] = -1
     if journaled:
-        tabu[a, s] = ctr[CTR_STEP]
-        j = ctr[CTR_JOURNAL]
-        if j < journal.shape[0]:
-            journal[j, 0] = 0
-            journal[j, 1] = a
-            journal[j, 2] = s
-            journal[j, 3] = room
-            ctr[CTR_JOURNAL] = j + 1
+        A.tabu[a, s] = A.ctr[CTR_STEP]
+        j = A.ctr[CTR_JOURNAL]
+        if j < A.journal.shape[0]:
+            A.journal[j, 0] = 0
+            A.journal[j, 1] = a
+            A.journal[j, 2] = s
+            A.journal[j, 3] = room
+            A.ctr[CTR_JOURNAL] = j + 1
 
 
 @_compile
@@ -150,70 +196,64 @@ def _day_gaps(p, day, extra_s, extra_d, occ, p_blocked, ppd):
 @_compile
 def _fits(a, s, S, A):
     """-2 when ``a`` cannot start at ``s``; else the room to use (-1: none needed)."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    d = a_dur[a]
-    day = s // ppd
-    for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
-        p = a_pp[k]
+    d = S.a_dur[a]
+    day = s // S.ppd
+    for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+        p = S.a_pp[k]
         for t in range(s, s + d):
-            if occ[p, t] >= 0:
+            if A.occ[p, t] >= 0:
                 return -2
-        if p_dmax[p] >= 0 and load[p, day] + d > p_dmax[p]:
+        if S.p_dmax[p] >= 0 and A.load[p, day] + d > S.p_dmax[p]:
             return -2
-        if p_maxdays[p] >= 0 and load[p, day] == 0:
+        if S.p_maxdays[p] >= 0 and A.load[p, day] == 0:
             used = 0
-            for dd in range(n_days):
-                if load[p, dd] > 0:
+            for dd in range(S.n_days):
+                if A.load[p, dd] > 0:
                     used += 1
-            if used >= p_maxdays[p]:
+            if used >= S.p_maxdays[p]:
                 return -2
-        if p_gapday[p] >= 0 or p_gapweek[p] >= 0:
-            before = _day_gaps(p, day, -1, 0, occ, p_blocked, ppd)
-            after = _day_gaps(p, day, s, d, occ, p_blocked, ppd)
+        if S.p_gapday[p] >= 0 or S.p_gapweek[p] >= 0:
+            before = _day_gaps(p, day, -1, 0, A.occ, S.p_blocked, S.ppd)
+            after = _day_gaps(p, day, s, d, A.occ, S.p_blocked, S.ppd)
             if after > before:
-                if p_gapday[p] >= 0 and after > p_gapday[p]:
+                if S.p_gapday[p] >= 0 and after > S.p_gapday[p]:
                     return -2
-                if p_gapweek[p] >= 0:
+                if S.p_gapweek[p] >= 0:
                     week = 0
-                    for dd in range(n_days):
+                    for dd in range(S.n_days):
                         if dd != day:
-                            week += _day_gaps(p, dd, -1, 0, occ, p_blocked, ppd)
-                    if week + after > p_gapweek[p]:
+                            week += _day_gaps(p, dd, -1, 0, A.occ, S.p_blocked, S.ppd)
+                    if week + after > S.p_gapweek[p]:
                         return -2
-    for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
-        p = a_pp[k]
-        if p_tr_ptr[p] < p_tr_ptr[p + 1]:
-            for t in range(day * ppd, (day + 1) * ppd):
-                o = occ[p, t]
+    for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+        p = S.a_pp[k]
+        if S.p_tr_ptr[p] < S.p_tr_ptr[p + 1]:
+            for t in range(day * S.ppd, (day + 1) * S.ppd):
+                o = A.occ[p, t]
                 if o >= 0 and _too_close(p, a, s, o, S, A):
                     return -2
-    for k in range(a_md_ptr[a], a_md_ptr[a + 1]):
-        o = a_md_other[k]
-        s2 = start[o]
+    for k in range(S.a_md_ptr[a], S.a_md_ptr[a + 1]):
+        o = S.a_md_other[k]
+        s2 = A.start[o]
         if s2 < 0:
             continue
-        d2 = s2 // ppd
-        if abs(day - d2) < a_md_days[k]:
+        d2 = s2 // S.ppd
+        if abs(day - d2) < S.a_md_days[k]:
             return -2
-        if a_md_consec[k] and d2 == day and s2 != s + d and s2 + a_dur[o] != s:
+        if S.a_md_consec[k] and d2 == day and s2 != s + d and s2 + S.a_dur[o] != s:
             return -2
-    for k in range(a_res_ptr[a], a_res_ptr[a + 1]):
-        r = a_res[k]
+    for k in range(S.a_res_ptr[a], S.a_res_ptr[a + 1]):
+        r = S.a_res[k]
         for t in range(s, s + d):
-            if r_used[r, t] >= r_cap[r]:
+            if A.r_used[r, t] >= S.r_cap[r]:
                 return -2
-    if a_room_ptr[a] == a_room_ptr[a + 1]:
+    if S.a_room_ptr[a] == S.a_room_ptr[a + 1]:
         return -1
-    for k in range(a_room_ptr[a], a_room_ptr[a + 1]):
-        r = a_rooms[k]
+    for k in range(S.a_room_ptr[a], S.a_room_ptr[a + 1]):
+        r = S.a_rooms[k]
         free = True
         for t in range(s, s + d):
-            if r_used[r, t] >= r_cap[r]:
+            if A.r_used[r, t] >= S.r_cap[r]:
                 free = False
                 break
         if free:
@@ -225,18 +265,12 @@ def _fits(a, s, S, A):
 def _too_close(p, a, s, o, S, A):
     """True when teacher ``p`` cannot travel between lesson ``a`` at ``s`` and the placed
     lesson ``o`` (other sites, the same day, fewer free periods between than needed)."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    start = A[3]
-    s2 = start[o]
-    if s2 < 0 or s2 // ppd != s // ppd or a_site[a] == a_site[o]:
+    s2 = A.start[o]
+    if s2 < 0 or s2 // S.ppd != s // S.ppd or S.a_site[a] == S.a_site[o]:
         return False
-    free = max(s, s2) - min(s + a_dur[a], s2 + a_dur[o])
-    for k in range(p_tr_ptr[p], p_tr_ptr[p + 1]):
-        if p_tr_a[k] == a_site[a] and p_tr_b[k] == a_site[o] and free < p_tr_k[k]:
+    free = max(s, s2) - min(s + S.a_dur[a], s2 + S.a_dur[o])
+    for k in range(S.p_tr_ptr[p], S.p_tr_ptr[p + 1]):
+        if S.p_tr_a[k] == S.a_site[a] and S.p_tr_b[k] == S.a_site[o] and free < S.p_tr_k[k]:
             return True
     return False
 
@@ -262,63 +296,57 @@ def _victims(u, s, out, S, A):
     (or, for consecutive-if-same-day, on that day but not adjacent), and -- for a person
     with a daily maximum or a maximum of teaching days -- the fewest lessons of that day
     (or of the person's lightest other day) that make room."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    ctr[CTR_STAMP] += 1
-    stamp = ctr[CTR_STAMP]
+    A.ctr[CTR_STAMP] += 1
+    stamp = A.ctr[CTR_STAMP]
     n = 0
-    day = s // ppd
-    for i in range(u_ptr[u], u_ptr[u + 1]):
-        a = u_act[i]
-        d = a_dur[a]
-        for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
-            p = a_pp[k]
+    day = s // S.ppd
+    for i in range(S.u_ptr[u], S.u_ptr[u + 1]):
+        a = S.u_act[i]
+        d = S.a_dur[a]
+        for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+            p = S.a_pp[k]
             for t in range(s, s + d):
-                o = occ[p, t]
+                o = A.occ[p, t]
                 if o >= 0:
-                    n = _take(a_unit[o], out, n, u_locked, in_chain, mark, stamp)
+                    n = _take(S.a_unit[o], out, n, S.u_locked, A.in_chain, A.mark, stamp)
                     if n < 0:
                         return -1
-        for k in range(a_md_ptr[a], a_md_ptr[a + 1]):
-            o = a_md_other[k]
-            s2 = start[o]
+        for k in range(S.a_md_ptr[a], S.a_md_ptr[a + 1]):
+            o = S.a_md_other[k]
+            s2 = A.start[o]
             if s2 < 0:
                 continue
-            d2 = s2 // ppd
-            clash = abs(day - d2) < a_md_days[k]
-            if not clash and a_md_consec[k] and d2 == day:
-                clash = s2 != s + d and s2 + a_dur[o] != s
+            d2 = s2 // S.ppd
+            clash = abs(day - d2) < S.a_md_days[k]
+            if not clash and S.a_md_consec[k] and d2 == day:
+                clash = s2 != s + d and s2 + S.a_dur[o] != s
             if clash:
-                n = _take(a_unit[o], out, n, u_locked, in_chain, mark, stamp)
+                n = _take(S.a_unit[o], out, n, S.u_locked, A.in_chain, A.mark, stamp)
                 if n < 0:
                     return -1
-        for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
-            p = a_pp[k]
-            if p_tr_ptr[p] < p_tr_ptr[p + 1]:  # lessons the teacher could not travel to
-                for t in range(day * ppd, (day + 1) * ppd):
-                    o = occ[p, t]
+        for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+            p = S.a_pp[k]
+            if S.p_tr_ptr[p] < S.p_tr_ptr[p + 1]:  # lessons the teacher could not travel to
+                for t in range(day * S.ppd, (day + 1) * S.ppd):
+                    o = A.occ[p, t]
                     if o >= 0 and _too_close(p, a, s, o, S, A):
-                        n = _take(a_unit[o], out, n, u_locked, in_chain, mark, stamp)
+                        n = _take(S.a_unit[o], out, n, S.u_locked, A.in_chain, A.mark, stamp)
                         if n < 0:
                             return -1
-        for k in range(a_sp_ptr[a], a_sp_ptr[a + 1]):
+        for k in range(S.a_sp_ptr[a], S.a_sp_ptr[a + 1]):
             # a soft partner too close is in the way with a chance of its weight (FET's way)
-            s2 = start[a_sp_other[k]]
+            s2 = A.start[S.a_sp_other[k]]
             if (
                 s2 >= 0
-                and abs(day - s2 // ppd) < a_sp_days[k]
-                and np.random.random() * 100.0 < soft_share * a_sp_weight[k]
+                and abs(day - s2 // S.ppd) < S.a_sp_days[k]
+                and np.random.random() * 100.0 < S.soft_share * S.a_sp_weight[k]
             ):
-                n = _take(a_unit[a_sp_other[k]], out, n, u_locked, in_chain, mark, stamp)
+                n = _take(S.a_unit[S.a_sp_other[k]], out, n, S.u_locked, A.in_chain, A.mark, stamp)
                 if n < 0:
                     return -1
-        for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
-            p = a_pp[k]
-            if p_dmax[p] >= 0 or p_maxdays[p] >= 0:
+        for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+            p = S.a_pp[k]
+            if S.p_dmax[p] >= 0 or S.p_maxdays[p] >= 0:
                 n = _day_limit_victims(p, day, s, d, out, n, S, A, stamp)
                 if n < 0:
                     return -1
@@ -329,44 +357,38 @@ def _victims(u, s, out, S, A):
 def _day_limit_victims(p, day, s, d, out, n, S, A, stamp):
     """Units to take out so that person ``p`` keeps its daily maximum and its maximum of
     teaching days with ``d`` more periods from ``s`` (-1: one of them may not move)."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    base = day * ppd
-    if p_dmax[p] < 0 and p_maxdays[p] < 0:
+    base = day * S.ppd
+    if S.p_dmax[p] < 0 and S.p_maxdays[p] < 0:
         return n
-    if p_dmax[p] >= 0:
+    if S.p_dmax[p] >= 0:
         # periods of that day still counted after the removals so far (the clashes above)
         kept = 0
-        for t in range(base, base + ppd):
-            o = occ[p, t]
-            if o >= 0 and mark[a_unit[o]] != stamp and not (s <= t < s + d):
+        for t in range(base, base + S.ppd):
+            o = A.occ[p, t]
+            if o >= 0 and A.mark[S.a_unit[o]] != stamp and not (s <= t < s + d):
                 kept += 1
         t = base
-        while kept + d > p_dmax[p] and t < base + ppd:
-            o = occ[p, t]
-            if o >= 0 and mark[a_unit[o]] != stamp and not (s <= t < s + d):
-                n = _take(a_unit[o], out, n, u_locked, in_chain, mark, stamp)
+        while kept + d > S.p_dmax[p] and t < base + S.ppd:
+            o = A.occ[p, t]
+            if o >= 0 and A.mark[S.a_unit[o]] != stamp and not (s <= t < s + d):
+                n = _take(S.a_unit[o], out, n, S.u_locked, A.in_chain, A.mark, stamp)
                 if n < 0:
                     return -1
-                kept -= a_dur[o]
+                kept -= S.a_dur[o]
             t += 1
-    if p_maxdays[p] >= 0 and load[p, day] == 0:
+    if S.p_maxdays[p] >= 0 and A.load[p, day] == 0:
         used = 0
         lightest = -1
-        for dd in range(n_days):
-            if load[p, dd] > 0:
+        for dd in range(S.n_days):
+            if A.load[p, dd] > 0:
                 used += 1
-                if lightest < 0 or load[p, dd] < load[p, lightest]:
+                if lightest < 0 or A.load[p, dd] < A.load[p, lightest]:
                     lightest = dd
-        if used >= p_maxdays[p] and lightest >= 0:
-            for t in range(lightest * ppd, (lightest + 1) * ppd):
-                o = occ[p, t]
+        if used >= S.p_maxdays[p] and lightest >= 0:
+            for t in range(lightest * S.ppd, (lightest + 1) * S.ppd):
+                o = A.occ[p, t]
                 if o >= 0:
-                    n = _take(a_unit[o], out, n, u_locked, in_chain, mark, stamp)
+                    n = _take(S.a_unit[o], out, n, S.u_locked, A.in_chain, A.mark, stamp)
                     if n < 0:
                         return -1
     return n
@@ -375,19 +397,13 @@ def _day_limit_victims(p, day, s, d, out, n, S, A, stamp):
 @_compile
 def _soft_cost(u, s, S, A):
     """Soft min-days partners of unit ``u`` that a start at ``s`` would put too close."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    start = A[3]
-    day = s // ppd
+    day = s // S.ppd
     broken = 0
-    for i in range(u_ptr[u], u_ptr[u + 1]):
-        a = u_act[i]
-        for k in range(a_sp_ptr[a], a_sp_ptr[a + 1]):
-            s2 = start[a_sp_other[k]]
-            if s2 >= 0 and abs(day - s2 // ppd) < a_sp_days[k]:
+    for i in range(S.u_ptr[u], S.u_ptr[u + 1]):
+        a = S.u_act[i]
+        for k in range(S.a_sp_ptr[a], S.a_sp_ptr[a + 1]):
+            s2 = A.start[S.a_sp_other[k]]
+            if s2 >= 0 and abs(day - s2 // S.ppd) < S.a_sp_days[k]:
                 broken += 1
     return broken
 
@@ -398,19 +414,13 @@ def _scores(u, level, S, A, scratch, order):
     and no soft min-days partner too close -- or, failing that, at the free start with the
     fewest such partners -- (return -1), else write the starts worth trying, best first,
     into ``order`` and return their number (0: none)."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    c0 = u_cand_ptr[u]
-    n_cand = u_cand_ptr[u + 1] - c0
+    c0 = S.u_cand_ptr[u]
+    n_cand = S.u_cand_ptr[u + 1] - c0
     scores = np.full(n_cand, np.inf)
     free_cost = np.full(n_cand, np.inf)  # soft min-days broken at a start with no victim
-    step = ctr[CTR_STEP]
+    step = A.ctr[CTR_STEP]
     for i in range(n_cand):
-        s = u_cand[c0 + i]
+        s = S.u_cand[c0 + i]
         n = _victims(u, s, scratch, S, A)
         if n < 0:
             continue
@@ -427,15 +437,15 @@ def _scores(u, level, S, A, scratch, order):
         penalty = 0
         for j in range(n):
             v = scratch[j]
-            for m in range(u_ptr[v], u_ptr[v + 1]):
-                a = u_act[m]
-                if step - tabu[a, start[a]] < TABU_STEPS:
+            for m in range(S.u_ptr[v], S.u_ptr[v + 1]):
+                a = S.u_act[m]
+                if step - A.tabu[a, A.start[a]] < TABU_STEPS:
                     penalty += 1
         scores[i] = n + 2 * penalty + 0.5 * _soft_cost(u, s, S, A) + np.random.random()
     for i in np.argsort(free_cost):  # no start free of victims and soft breaks: the least
         if free_cost[i] == np.inf:  # soft breaks among the free ones
             break
-        if _put(u, u_cand[c0 + i], S, A):
+        if _put(u, S.u_cand[c0 + i], S, A):
             return -1
     ranked = np.argsort(scores)
     k = 0
@@ -443,7 +453,7 @@ def _scores(u, level, S, A, scratch, order):
     for i in ranked:
         if scores[i] == np.inf or k >= limit:
             break
-        order[k] = u_cand[c0 + i]
+        order[k] = S.u_cand[c0 + i]
         k += 1
     return k
 
@@ -460,86 +470,76 @@ def _chain(u0, S, A, F):
     mark before the start being tried, the units it took out for it and how many of them
     are back in place. States: ENTER a new frame, try the NEXT start of a frame, RETURN a
     frame's answer to its parent."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    (f_unit, f_order, f_n, f_pos, f_mark, f_victims, f_nv, f_vpos, scratch) = F
     level = 0
-    f_unit[0] = u0
+    F.f_unit[0] = u0
     state = _ENTER
     result = False
     while True:
         if state == _ENTER:
-            u = f_unit[level]
-            ctr[CTR_CALLS] += 1
-            k = _scores(u, level, S, A, scratch, f_order[level])
+            u = F.f_unit[level]
+            A.ctr[CTR_CALLS] += 1
+            k = _scores(u, level, S, A, F.scratch, F.f_order[level])
             if k <= 0:
                 result = k < 0
                 state = _RETURN
             else:
-                f_n[level] = k
-                f_pos[level] = 0
-                in_chain[u] = 1
+                F.f_n[level] = k
+                F.f_pos[level] = 0
+                A.in_chain[u] = 1
                 state = _NEXT
         elif state == _NEXT:
-            u = f_unit[level]
+            u = F.f_unit[level]
             state = _RETURN
             result = False
-            while f_pos[level] < f_n[level] and ctr[CTR_CALLS] <= ctr[CTR_BUDGET]:
-                s = f_order[level, f_pos[level]]
-                f_pos[level] += 1
-                f_mark[level] = ctr[CTR_JOURNAL]
-                n = _victims(u, s, f_victims[level], S, A)
+            while F.f_pos[level] < F.f_n[level] and A.ctr[CTR_CALLS] <= A.ctr[CTR_BUDGET]:
+                s = F.f_order[level, F.f_pos[level]]
+                F.f_pos[level] += 1
+                F.f_mark[level] = A.ctr[CTR_JOURNAL]
+                n = _victims(u, s, F.f_victims[level], S, A)
                 if n < 0:
                     continue
                 for j in range(n):
-                    v = f_victims[level, j]
-                    for m in range(u_ptr[v], u_ptr[v + 1]):
-                        _unplace(u_act[m], True, S, A)
+                    v = F.f_victims[level, j]
+                    for m in range(S.u_ptr[v], S.u_ptr[v + 1]):
+                        _unplace(S.u_act[m], True, S, A)
                 if not _put(u, s, S, A):
-                    _undo(f_mark[level], A, S)
+                    _undo(F.f_mark[level], A, S)
                     continue
-                f_nv[level] = n
-                f_vpos[level] = 0
-                f_unit[level + 1] = f_victims[level, 0]
+                if n == 0:  # nothing in the way this time (soft partners are drawn anew)
+                    result = True
+                    break
+                F.f_nv[level] = n
+                F.f_vpos[level] = 0
+                F.f_unit[level + 1] = F.f_victims[level, 0]
                 level += 1
                 state = _ENTER
                 break
-            if state == _RETURN:
-                in_chain[u] = 0
+            if state == _RETURN:  # no start left (result False), or placed as it is (True)
+                A.in_chain[u] = 0
         else:  # _RETURN: frame ``level`` answers ``result``
             if level == 0:
                 return result
             level -= 1
             if not result:
-                _undo(f_mark[level], A, S)
+                _undo(F.f_mark[level], A, S)
                 state = _NEXT
                 continue
-            f_vpos[level] += 1
-            if f_vpos[level] < f_nv[level]:
-                f_unit[level + 1] = f_victims[level, f_vpos[level]]
+            F.f_vpos[level] += 1
+            if F.f_vpos[level] < F.f_nv[level]:
+                F.f_unit[level + 1] = F.f_victims[level, F.f_vpos[level]]
                 level += 1
                 state = _ENTER
             else:
-                in_chain[f_unit[level]] = 0
+                A.in_chain[F.f_unit[level]] = 0
                 result = True  # and RETURN again, one level up
 
 
 @_compile
 def _put(u, s, S, A):
     """Put every lesson of unit ``u`` at ``s`` if each fits (journaled); else no change."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    mark_j = ctr[CTR_JOURNAL]
-    for i in range(u_ptr[u], u_ptr[u + 1]):
-        a = u_act[i]
+    mark_j = A.ctr[CTR_JOURNAL]
+    for i in range(S.u_ptr[u], S.u_ptr[u + 1]):
+        a = S.u_act[i]
         room = _fits(a, s, S, A)
         if room == -2:
             _undo(mark_j, A, S)
@@ -551,40 +551,28 @@ def _put(u, s, S, A):
 @_compile
 def _undo(mark_j, A, S):
     """Reverse the journal down to ``mark_j``."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    j = ctr[CTR_JOURNAL]
+    j = A.ctr[CTR_JOURNAL]
     while j > mark_j:
         j -= 1
-        a = journal[j, 1]
-        if journal[j, 0] == 1:
+        a = A.journal[j, 1]
+        if A.journal[j, 0] == 1:
             _unplace(a, False, S, A)
         else:
-            _place(a, journal[j, 2], journal[j, 3], False, S, A)
-    ctr[CTR_JOURNAL] = mark_j
+            _place(a, A.journal[j, 2], A.journal[j, 3], False, S, A)
+    A.ctr[CTR_JOURNAL] = mark_j
 
 
 @_compile
 def _force(u, S, A, queue):
     """Step 4: put ``u`` at its best start anyway; the units in its way join the front of
     ``queue``. False when no start works even then."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    c0 = u_cand_ptr[u]
-    n_cand = u_cand_ptr[u + 1] - c0
-    scratch = np.empty(u_ptr.shape[0] - 1, np.int32)
+    c0 = S.u_cand_ptr[u]
+    n_cand = S.u_cand_ptr[u + 1] - c0
+    scratch = np.empty(S.u_ptr.shape[0] - 1, np.int32)
     scores = np.full(n_cand, np.inf)
-    step = ctr[CTR_STEP]
+    step = A.ctr[CTR_STEP]
     for i in range(n_cand):
-        s = u_cand[c0 + i]
+        s = S.u_cand[c0 + i]
         n = _victims(u, s, scratch, S, A)
         if n < 0:
             continue
@@ -592,11 +580,11 @@ def _force(u, S, A, queue):
         recent = False
         for j in range(n):
             v = scratch[j]
-            if ctr[CTR_FORCED] - forced_at[v] < FORCE_TABU:
+            if A.ctr[CTR_FORCED] - A.forced_at[v] < FORCE_TABU:
                 recent = True
-            for m in range(u_ptr[v], u_ptr[v + 1]):
-                a = u_act[m]
-                if step - tabu[a, start[a]] < TABU_STEPS:
+            for m in range(S.u_ptr[v], S.u_ptr[v + 1]):
+                a = S.u_act[m]
+                if step - A.tabu[a, A.start[a]] < TABU_STEPS:
                     penalty += 1
         # a unit forced in lately is only taken out again when nothing else is possible
         scores[i] = n + 4 * penalty + np.random.random() + (1000.0 if recent else 0.0)
@@ -604,19 +592,21 @@ def _force(u, S, A, queue):
     for i in order:
         if scores[i] == np.inf:
             break
-        s = u_cand[c0 + i]
-        mark_j = ctr[CTR_JOURNAL]
+        s = S.u_cand[c0 + i]
+        mark_j = A.ctr[CTR_JOURNAL]
         n = _victims(u, s, scratch, S, A)
+        if n < 0:  # a soft partner drawn in this time is locked
+            continue
         victims = scratch[:n].copy()
         for j in range(n):
             v = victims[j]
-            for m in range(u_ptr[v], u_ptr[v + 1]):
-                _unplace(u_act[m], True, S, A)
+            for m in range(S.u_ptr[v], S.u_ptr[v + 1]):
+                _unplace(S.u_act[m], True, S, A)
         if _put(u, s, S, A):
-            ctr[CTR_FORCED] += 1
-            forced_at[u] = ctr[CTR_FORCED]
+            A.ctr[CTR_FORCED] += 1
+            A.forced_at[u] = A.ctr[CTR_FORCED]
             for j in range(n):
-                _push_front(queue, ctr, victims[j])
+                _push_front(queue, A.ctr, victims[j])
             return True
         _undo(mark_j, A, S)
     return False
@@ -650,40 +640,34 @@ def _pop_front(queue, ctr):
 def _break_gaps(S, A, queue):
     """Take out every lesson of each day on which a person with a gap limit now exceeds it
     (removals during repairs leave holes) and queue their units again; their number."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
     queued = 0
-    day_gaps = np.zeros(n_days, np.int64)
-    for p in range(occ.shape[0]):
-        if p_gapday[p] < 0 and p_gapweek[p] < 0:
+    day_gaps = np.zeros(S.n_days, np.int64)
+    for p in range(A.occ.shape[0]):
+        if S.p_gapday[p] < 0 and S.p_gapweek[p] < 0:
             continue
         total = 0
         worst = 0
-        for day in range(n_days):
-            day_gaps[day] = _day_gaps(p, day, -1, 0, occ, p_blocked, ppd)
+        for day in range(S.n_days):
+            day_gaps[day] = _day_gaps(p, day, -1, 0, A.occ, S.p_blocked, S.ppd)
             total += day_gaps[day]
             worst = max(worst, day_gaps[day])
-        over = (p_gapday[p] >= 0 and worst > p_gapday[p]) or (
-            p_gapweek[p] >= 0 and total > p_gapweek[p]
+        over = (S.p_gapday[p] >= 0 and worst > S.p_gapday[p]) or (
+            S.p_gapweek[p] >= 0 and total > S.p_gapweek[p]
         )
         if not over:
             continue
-        for day in range(n_days):
+        for day in range(S.n_days):
             if day_gaps[day] == 0:
                 continue
-            for t in range(day * ppd, (day + 1) * ppd):
-                a = occ[p, t]
-                if a < 0 or u_locked[a_unit[a]]:
+            for t in range(day * S.ppd, (day + 1) * S.ppd):
+                a = A.occ[p, t]
+                if a < 0 or S.u_locked[S.a_unit[a]]:
                     continue
-                v = a_unit[a]
-                for m in range(u_ptr[v], u_ptr[v + 1]):
-                    if start[u_act[m]] >= 0:
-                        _unplace(u_act[m], False, S, A)
-                _push_back(queue, ctr, v)
+                v = S.a_unit[a]
+                for m in range(S.u_ptr[v], S.u_ptr[v + 1]):
+                    if A.start[S.u_act[m]] >= 0:
+                        _unplace(S.u_act[m], False, S, A)
+                _push_back(queue, A.ctr, v)
                 queued += 1
     return queued
 
@@ -693,34 +677,28 @@ def place_locked(u, S, A):
     """Put locked unit ``u`` at its only start without the checks that need the rest of the
     timetable (gaps, daily maxima: the lessons around it come later); its room is the first
     of its list free there. False when a locked lesson already holds one of its periods."""
-    (u_ptr, u_act, u_cand_ptr, u_cand, u_locked, a_unit, a_dur, a_pp_ptr, a_pp, a_res_ptr,
-     a_res, a_room_ptr, a_rooms, a_md_ptr, a_md_other, a_md_days, a_md_consec, p_dmax,
-     p_maxdays, p_gapday, p_gapweek, p_blocked, r_cap, ppd, n_days, chain_effort,
-     a_sp_ptr, a_sp_other, a_sp_days, a_sp_weight, soft_share, a_site, p_tr_ptr, p_tr_a,
-     p_tr_b, p_tr_k) = S  # fmt: skip
-    (occ, load, r_used, start, a_room, journal, ctr, tabu, in_chain, mark, forced_at) = A
-    if u_cand_ptr[u] == u_cand_ptr[u + 1]:
+    if S.u_cand_ptr[u] == S.u_cand_ptr[u + 1]:
         return False
-    s = u_cand[u_cand_ptr[u]]
-    for i in range(u_ptr[u], u_ptr[u + 1]):
-        a = u_act[i]
-        for k in range(a_pp_ptr[a], a_pp_ptr[a + 1]):
-            for t in range(s, s + a_dur[a]):
-                if occ[a_pp[k], t] >= 0:
+    s = S.u_cand[S.u_cand_ptr[u]]
+    for i in range(S.u_ptr[u], S.u_ptr[u + 1]):
+        a = S.u_act[i]
+        for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+            for t in range(s, s + S.a_dur[a]):
+                if A.occ[S.a_pp[k], t] >= 0:
                     return False
-    for i in range(u_ptr[u], u_ptr[u + 1]):
-        a = u_act[i]
+    for i in range(S.u_ptr[u], S.u_ptr[u + 1]):
+        a = S.u_act[i]
         room = -1
-        for k in range(a_room_ptr[a], a_room_ptr[a + 1]):
+        for k in range(S.a_room_ptr[a], S.a_room_ptr[a + 1]):
             free = True
-            for t in range(s, s + a_dur[a]):
-                if r_used[a_rooms[k], t] >= r_cap[a_rooms[k]]:
+            for t in range(s, s + S.a_dur[a]):
+                if A.r_used[S.a_rooms[k], t] >= S.r_cap[S.a_rooms[k]]:
                     free = False
             if free:
-                room = a_rooms[k]
+                room = S.a_rooms[k]
                 break
         _place(a, s, room, False, S, A)
-    u_locked[u] = 1
+    S.u_locked[u] = 1
     return True
 
 
@@ -734,8 +712,7 @@ def seed(value):
 def run(S, A, F, queue, max_calls, max_forced):
     """Place the queued units until the queue is empty (True) or ``max_calls`` attempts /
     ``max_forced`` forced placements are spent (False; call again to go on)."""
-    ctr = A[6]
-    chain_effort = S[25]
+    ctr = A.ctr
     spent = 0
     forced = 0
     while True:
@@ -747,7 +724,7 @@ def run(S, A, F, queue, max_calls, max_forced):
         ctr[CTR_STEP] += 1
         ctr[CTR_JOURNAL] = 0
         ctr[CTR_CALLS] = 0
-        ctr[CTR_BUDGET] = chain_effort
+        ctr[CTR_BUDGET] = S.chain_effort
         ok = _chain(u, S, A, F)
         spent += ctr[CTR_CALLS]
         if ok:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
 from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -30,6 +28,8 @@ from auyl.engines.timetabling.model import (
     Week,
 )
 from auyl.engines.timetabling.solver import solve
+
+from .fet_cl import FET_CL, run_fet_cl
 
 SCHOOL = (Path(__file__).parents[2] / "data" / "fet" / "school.fet").read_bytes()
 GYM = (
@@ -179,25 +179,9 @@ def test_ical_refuses_a_week_longer_than_seven_days():
         to_ical(long_week, SOLUTION, first_monday=MONDAY)
 
 
-FET_CL = Path("/usr/bin/fet-cl")
-
-
 @pytest.mark.skipif(not FET_CL.exists(), reason="FET's fet-cl is not installed")
 def test_fet_opens_the_written_file_and_keeps_our_timetable(tmp_path):
     written = tmp_path / "school.fet"
     written.write_bytes(write_fet(PROBLEM, SOLUTION, SOURCE))
-    subprocess.run(
-        [
-            str(FET_CL),
-            f"--inputfile={written}",
-            f"--outputdir={tmp_path / 'out'}",
-            "--timelimitseconds=10",
-            "--htmllevel=0",
-        ],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        timeout=60,
-        check=True,
-    )
-    (solved,) = (tmp_path / "out").glob("timetables/*/*_data_and_timetable.fet")
+    solved = run_fet_cl(written, tmp_path / "out")
     assert read_fet_timetable(solved, PROBLEM) == PLACEMENTS

@@ -9,7 +9,6 @@ Weeks are tiny: ``week(days, periods)``, slot = day * periods + period.
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from auyl.engines.timetabling.export import write_fet
 from auyl.engines.timetabling.fet import read_fet, read_fet_timetable
 from auyl.engines.timetabling.model import Placement, Unsupported
 
+from .fet_cl import FET_CL, run_fet_cl
 from .tiny import lesson, problem, solved, starts, week
 
 LAB = Resource("lab", name="Lab", unavailable=frozenset({0, 1}))
@@ -197,9 +197,6 @@ def test_a_real_school_with_closed_rooms_imports_with_nothing_unsupported():
     assert check(p) == ()
 
 
-FET_CL = Path("/usr/bin/fet-cl")
-
-
 @pytest.mark.skipif(not FET_CL.exists(), reason="FET's fet-cl is not installed")
 def test_fet_reads_our_closed_rooms_the_same_way(tmp_path):
     """Sport (activity 4) must be in the Gym, closed on Monday morning: fet-cl solves the
@@ -207,20 +204,7 @@ def test_fet_reads_our_closed_rooms_the_same_way(tmp_path):
     p = read_fet(school_with(GYM_CLOSED_MONDAY.format(weight=100) + SPORT_IN_GYM))
     written = tmp_path / "school.fet"
     written.write_bytes(write_fet(p, None))
-    subprocess.run(
-        [
-            str(FET_CL),
-            f"--inputfile={written}",
-            f"--outputdir={tmp_path / 'out'}",
-            "--timelimitseconds=10",
-            "--htmllevel=0",
-        ],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        timeout=60,
-        check=True,
-    )
-    (solved_file,) = (tmp_path / "out").glob("timetables/*/*_data_and_timetable.fet")
+    solved_file = run_fet_cl(written, tmp_path / "out")
     generated = read_fet(written)
     placed = read_fet_timetable(solved_file, generated)
     assert evaluate(generated, placed).hard_violations == 0

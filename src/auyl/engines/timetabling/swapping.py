@@ -109,6 +109,19 @@ _compile = cast(Callable[..., Any], njit(cache=True, nogil=True, boundscheck=Fal
 
 
 @_compile
+def _record(placed, a, s, room, A):
+    """Append "lesson ``a`` was put at (1) / taken from (0) ``s`` in ``room``" to the
+    journal (a chain longer than the journal cannot be undone past its end)."""
+    j = A.ctr[CTR_JOURNAL]
+    if j < A.journal.shape[0]:
+        A.journal[j, 0] = placed
+        A.journal[j, 1] = a
+        A.journal[j, 2] = s
+        A.journal[j, 3] = room
+        A.ctr[CTR_JOURNAL] = j + 1
+
+
+@_compile
 def _place(a, s, room, journaled, S, A):
     """Put lesson ``a`` at ``s`` in ``room`` (-1: none), recorded in the journal when
     ``journaled``."""
@@ -127,13 +140,8 @@ def _place(a, s, room, journaled, S, A):
             A.r_used[room, t] += 1
     A.start[a] = s
     A.a_room[a] = room
-    j = A.ctr[CTR_JOURNAL]
-    if journaled and j < A.journal.shape[0]:
-        A.journal[j, 0] = 1
-        A.journal[j, 1] = a
-        A.journal[j, 2] = s
-        A.journal[j, 3] = room
-        A.ctr[CTR_JOURNAL] = j + 1
+    if journaled:
+        _record(1, a, s, room, A)
 
 
 @_compile
@@ -160,13 +168,7 @@ def _unplace(a, journaled, S, A):
     A.a_room[a] = -1
     if journaled:
         A.tabu[a, s] = A.ctr[CTR_STEP]
-        j = A.ctr[CTR_JOURNAL]
-        if j < A.journal.shape[0]:
-            A.journal[j, 0] = 0
-            A.journal[j, 1] = a
-            A.journal[j, 2] = s
-            A.journal[j, 3] = room
-            A.ctr[CTR_JOURNAL] = j + 1
+        _record(0, a, s, room, A)
 
 
 @_compile

@@ -7,8 +7,8 @@ and otherwise passes whatever was placed to a CP-SAT repair or as hints.
 
 This module turns a problem into the integer arrays of :mod:`swapping` (:class:`Arrays`)
 and drives it: locked lessons first, then every other unit, hardest first; an attempt that
-has forced more than its share of units in (a Luby sequence of multiples of the number of
-units) restarts with another order and another effort per unit. The arrays cover the hard
+has forced more than its share of units in, or taken more than its share of time (both on
+Luby's sequence), restarts with another order and another effort per unit. The arrays cover the hard
 rules (clashes, min days between, consecutive-if-same-day, daily maxima, teaching days,
 gaps, travel between sites, rooms and other resources with their closed slots) and the soft
 min-days rules (FET's way: a partner too close is moved with a chance of the rule's weight
@@ -45,7 +45,7 @@ from auyl.engines.timetabling.model import (
 
 Person = tuple[str, str]  # ("teacher" | "group", id)
 
-#: attempts per unit of a chain, cycled over restarts (no single effort suits every school:
+#: attempts one unit's chain may make, cycled over restarts (no single effort suits all:
 #: measured on the FET examples, packed schools want little, others more)
 CHAIN_EFFORTS = (100, 30, 300)
 #: per attempt (cycled): the share of its weight with which a soft min-days partner placed

@@ -308,7 +308,9 @@ def start_slots(ix: Index, relax: bool) -> dict[str, list[int]]:
             for a in ix.problem.activities
         }
     preferred = hard_preferred_starts(ix.problem)
-    starts = {a.id: possible_starts(ix, a, preferred.get(a.id)) for a in ix.problem.activities}
+    starts = {  # copies: the index keeps the originals
+        a.id: list(possible_starts(ix, a, preferred.get(a.id))) for a in ix.problem.activities
+    }
     _intersect_same_starts(ix.problem, starts)
     return starts
 

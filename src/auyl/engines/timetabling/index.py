@@ -67,6 +67,10 @@ class Index:
     of_resource: dict[str, list[str]] = field(default_factory=dict)
     choosing_room: dict[str, list[str]] = field(default_factory=dict)
     _blocked: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+    #: possible starts per (activity, hard preferred starts), filled by
+    #: :func:`~auyl.engines.timetabling.validate.possible_starts` (checks and the model
+    #: both need them: computed once per index)
+    possible: dict[tuple[str, frozenset[int] | None], list[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, problem: Problem) -> Index:

@@ -218,11 +218,11 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
     warm_up()  # the compiled greedy, loaded outside the time limit (once per process)
     t0 = time.perf_counter()
     progress: Progress | None = options.progress if callable(options.progress) else None
-    found = check(problem)
+    ix = Index.of(problem)
+    found = check(problem, ix)
     if found:
         return Solution("infeasible", (), None, time.perf_counter() - t0, None, conflicts=found)
     watcher = _Watcher(t0, options.time_limit, progress)
-    ix = Index.of(problem)
     starts = start_slots(ix, relax=False)
     if options.workers >= 2 and not options.keep:
         race = _Race(problem, starts, options, t0)

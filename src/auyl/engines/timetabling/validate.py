@@ -57,12 +57,13 @@ def ensure_valid(problem: Problem) -> None:
         raise ProblemError(reasons)
 
 
-def check(problem: Problem) -> tuple[Conflict, ...]:
-    """All findings as conflicts; impossible requirements only once the data is well-formed."""
+def check(problem: Problem, ix: Index | None = None) -> tuple[Conflict, ...]:
+    """All findings as conflicts; impossible requirements only once the data is well-formed.
+    ``ix``: the caller's index of ``problem``, to share the possible starts it computes."""
     found = [*_duplicates(problem), *_references(problem), *_values(problem)]
     if found:
         return tuple(found)
-    ix = Index.of(problem)
+    ix = ix or Index.of(problem)
     return (
         *_lessons_without_place(ix),
         *_groups_overfull(ix),
@@ -190,7 +191,15 @@ def hard_preferred_starts(problem: Problem) -> dict[str, frozenset[int]]:
 
 def possible_starts(ix: Index, a: Activity, preferred: frozenset[int] | None) -> list[int]:
     """Starts where ``a`` fits the day, avoids breaks, its people's and its fixed rooms' or
-    links' unavailable slots, and finds at least one of its candidate rooms available."""
+    links' unavailable slots, and finds at least one of its candidate rooms available
+    (kept on ``ix``: computed once per index; callers must not change the list)."""
+    key = (a.id, preferred)
+    if key not in ix.possible:
+        ix.possible[key] = _possible_starts(ix, a, preferred)
+    return ix.possible[key]
+
+
+def _possible_starts(ix: Index, a: Activity, preferred: frozenset[int] | None) -> list[int]:
     blocked = _people_blocked(ix, a).union(*(ix.blocked("resource", r) for r in a.resources))
     starts = _starts_avoiding(ix, a, preferred, blocked)
     if a.room_choices:

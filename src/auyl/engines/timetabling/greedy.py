@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from auyl.engines.timetabling import swapping
+from auyl.engines.timetabling import polishing, swapping
 from auyl.engines.timetabling.index import Index, travel_needs
 from auyl.engines.timetabling.model import (
     HARD,
@@ -38,6 +38,7 @@ from auyl.engines.timetabling.model import (
     MaxHoursDaily,
     MinDaysBetween,
     Placement,
+    PreferredStarts,
     Problem,
     SameStart,
     Week,
@@ -57,6 +58,10 @@ FORCED_PER_UNIT = 2.0
 ATTEMPT_BASE_S, ATTEMPT_PER_UNIT_S = 0.2, 0.0004
 #: attempts the compiled loop makes between two looks at the clock
 _CALLS_PER_SLICE = 5_000
+#: attempts one chain of the soft polish may make
+POLISH_EFFORT = 100
+#: units the polish looks at between two looks at the clock
+_POLISH_SLICE = 32
 #: journal entries (undo steps) one chain may record
 _JOURNAL = 1 << 18
 
@@ -338,10 +343,21 @@ def warm_up() -> None:
         arrays = Arrays.of(ix, starts, _units(ix), 1, random.Random(0), False, 1.0)
         swapping.seed(0)
         _attempt(arrays, 10, time.perf_counter() + 3600, _never)
+        _polish_pass(arrays, _soft_rules(ix, arrays), np.arange(3, dtype=np.int32))
         _compiled.set()
 
 
 _compiling = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What :func:`search` found: placements, whether every unit got a start, and the
+    arrays that hold them (for :func:`polish`, in place)."""
+
+    placements: tuple[Placement, ...]
+    complete: bool
+    arrays: Arrays | None
 
 
 def greedy(
@@ -352,8 +368,21 @@ def greedy(
     stop: Callable[[], bool] | None = None,
 ) -> tuple[tuple[Placement, ...], bool]:
     """The fullest attempt within ``time_limit``: its placements and whether every unit got
-    a start (the caller still checks it with :func:`evaluate`). Reproducible for a seed,
-    up to where the clock (or ``stop``, asked between slices of work) stops it."""
+    a start (see :func:`search`)."""
+    found = search(ix, starts, time_limit, seed, stop)
+    return found.placements, found.complete
+
+
+def search(
+    ix: Index,
+    starts: dict[str, list[int]],
+    time_limit: float,
+    seed: int = 0,
+    stop: Callable[[], bool] | None = None,
+) -> Found:
+    """The fullest attempt within ``time_limit`` (the caller still checks a complete one
+    with :func:`evaluate`). Reproducible for a seed, up to where the clock (or ``stop``,
+    asked between slices of work) stops it."""
     halt = stop or _never
     warm_up()
     t0 = time.perf_counter()
@@ -376,11 +405,11 @@ def greedy(
         complete = _attempt(arrays, int(FORCED_PER_UNIT * len(units) * luby), until, halt)
         placed = arrays.placements()
         if complete:
-            return placed, True
+            return Found(placed, True, arrays)
         if len(placed) > len(best):
             best = placed
         attempt += 1
-    return best, False
+    return Found(best, False, None)
 
 
 def _never() -> bool:
@@ -406,3 +435,95 @@ def _attempt(arrays: Arrays, max_forced: int, deadline: float, halt: Callable[[]
         if swapping.run(*args):
             return True
     return False
+
+
+def has_soft_rules(problem: Problem) -> bool:
+    """True when ``problem`` has soft min-days or preferred-start rules to polish."""
+    return any(
+        c.weight < HARD
+        and (isinstance(c, PreferredStarts) or (isinstance(c, MinDaysBetween) and c.min_days > 0))
+        for c in problem.constraints
+    )
+
+
+def polish(
+    ix: Index,
+    starts: dict[str, list[int]],
+    placements: Sequence[Placement],
+    time_limit: float,
+    seed: int = 0,
+    arrays: Arrays | None = None,
+) -> tuple[Placement, ...]:
+    """``placements`` (a complete timetable) with fewer soft min-days and preferred-start
+    rules broken (:mod:`polishing`), passes in random orders until one moves nothing or
+    ``time_limit`` is spent. ``arrays``, when given, already hold exactly ``placements``
+    (the greedy's own: no set-up) and are changed in place. Locked lessons stay; the caller
+    checks the result with :func:`evaluate` (the pass ignores the other soft goals)."""
+    if not has_soft_rules(ix.problem):
+        return tuple(placements)
+    warm_up()
+    deadline = time.perf_counter() + time_limit
+    rng = random.Random(seed)
+    if arrays is None:
+        arrays = _loaded(ix, starts, placements)
+    soft = _soft_rules(ix, arrays)
+    order = list(range(len(arrays.units)))
+    moves = 1
+    while moves and time.perf_counter() < deadline:
+        rng.shuffle(order)
+        moves = 0
+        for k in range(0, len(order), _POLISH_SLICE):
+            if time.perf_counter() >= deadline:
+                break
+            moves += _polish_pass(arrays, soft, np.array(order[k : k + _POLISH_SLICE], np.int32))
+    return arrays.placements()
+
+
+def _loaded(ix: Index, starts: dict[str, list[int]], placements: Sequence[Placement]) -> Arrays:
+    """Arrays holding ``placements``, locked units marked."""
+    arrays = Arrays.of(ix, starts, _units(ix), 1, random.Random(0), shuffle=False, soft_share=0)
+    at = {aid: i for i, aid in enumerate(arrays.activities)}
+    rid = {r: i for i, r in enumerate(arrays.resources)}
+    polishing.load(
+        arrays.static, arrays.state,
+        np.array([at[p.activity] for p in placements], np.int32),
+        np.array([p.start for p in placements], np.int32),
+        np.array([rid[p.room] if p.room is not None else -1 for p in placements], np.int32),
+    )  # fmt: skip
+    for ui in arrays.locked:
+        arrays.static.u_locked[ui] = 1
+    return arrays
+
+
+def _polish_pass(arrays: Arrays, soft: Any, part: np.ndarray) -> int:
+    """Swaps (soft rules only weighed), then chains (soft partners in the way as FET
+    would), over the units in ``part``; the number of moves kept."""
+    swaps = arrays.static._replace(soft_share=np.float64(0.0))
+    chains = arrays.static._replace(
+        soft_share=np.float64(1.0), chain_effort=np.int64(POLISH_EFFORT)
+    )
+    scratch = np.zeros(max(1, len(arrays.units)), np.int32)
+    moves: int = polishing.polish(swaps, arrays.state, soft, part, scratch)
+    moves += polishing.rechain(chains, arrays.state, arrays.frames, soft, part)
+    return moves
+
+
+def _soft_rules(ix: Index, arrays: Arrays) -> Any:
+    """The soft preferred starts per lesson as :data:`polishing.Soft` (the soft min-days
+    rules are in ``arrays.static`` already)."""
+    at = {aid: i for i, aid in enumerate(arrays.activities)}
+    rows: list[list[PreferredStarts]] = [[] for _ in at]
+    for c in ix.problem.constraints:
+        if isinstance(c, PreferredStarts) and c.weight < HARD and c.activity in at:
+            rows[at[c.activity]].append(c)
+    flat = [c for row in rows for c in row]
+    ptr = np.zeros(len(rows) + 1, np.int64)
+    ptr[1:] = np.cumsum([len(r) for r in rows])
+    allowed = np.zeros((max(1, len(flat)), ix.problem.week.n_slots), np.uint8)
+    for k, c in enumerate(flat):
+        for t in c.slots:
+            if 0 <= t < allowed.shape[1]:
+                allowed[k, t] = 1
+    weights = np.array([c.weight / 100.0 for c in flat] or [0.0], np.float64)
+    stamps = np.zeros(max(1, len(arrays.units)), np.int64)
+    return polishing.Soft(ptr, weights, allowed, stamps, np.zeros(1, np.int64))

@@ -25,11 +25,12 @@ from ortools.sat.python import cp_model
 from auyl.engines.timetabling import constraints as rules
 from auyl.engines.timetabling.build import SCALE, Build, start_slots
 from auyl.engines.timetabling.evaluate import evaluate
-from auyl.engines.timetabling.greedy import greedy, warm_up
+from auyl.engines.timetabling.greedy import Arrays, polish, search, warm_up
 from auyl.engines.timetabling.index import Index
 from auyl.engines.timetabling.model import (
     HARD,
     Conflict,
+    Evaluation,
     MaxDaysPerWeek,
     MaxGaps,
     MaxHoursDaily,
@@ -60,6 +61,11 @@ _REPAIR_BASE_S, _REPAIR_PER_FREE_S, _REPAIR_MIN_CAP = 0.3, 0.004, 100
 #: greedy + repair cycles (each with another seed) while less than this share of the
 #: limit is spent, before the full model
 _WARM_CYCLES, _WARM_SHARE, _SEED_STEP = 3, 0.15, 7919
+#: the soft polish of the first timetable may take this share of the time it took to find
+#: it (but at least the minimum): slow finds are rough, and worth more polishing
+_POLISH_SHARE, _POLISH_MIN_S = 0.5, 0.05
+#: the soft costs (by kind, as :func:`evaluate` names them) the polish mends
+_POLISHED = ("min_days_between", "preferred_starts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,28 +86,24 @@ def build_model(
     objective: bool = True,
     symmetry: bool = True,
     starts: dict[str, list[int]] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Build:
     """The CP-SAT model of ``problem`` (``relax``: requirements behind assumption literals;
-    without ``objective`` the soft rules are left out: a feasibility model).
+    without ``objective`` the soft rules are left out: a feasibility model). ``stop`` is
+    asked between the rules: True raises :class:`BuildStopped` (building a big school's
+    model takes long enough for a race to be over).
 
     ``problem`` must be well-formed (:func:`~auyl.engines.timetabling.validate.check`)."""
     ix = Index.of(problem)
     b = Build(problem, ix, relax=relax)
     b.add_start_variables(starts if starts is not None else start_slots(ix, relax))
-    rules.add_place_once(b)
-    rules.add_fixed_starts(b)
-    rules.add_teacher_availability(b)
-    rules.add_group_availability(b)
-    rules.add_teacher_clash(b)
-    rules.add_group_clash(b)
-    rules.add_room_choice(b)
-    rules.add_resource_availability(b)
-    rules.add_resource_capacity(b)
-    rules.add_exclusive_sets(b)
-    rules.add_group_daily_max(b)
-    rules.add_group_no_gaps(b)
-    rules.add_teacher_travel(b)
+    for add in _BASIC_RULES:
+        if stop is not None and stop():
+            raise BuildStopped
+        add(b)
     for c in problem.constraints:
+        if stop is not None and stop():
+            raise BuildStopped
         if objective or relax or c.weight >= HARD:
             _add_constraint(b, c)
         elif isinstance(c, MinDaysBetween) and c.consecutive_if_same_day:
@@ -119,6 +121,27 @@ def build_model(
     if symmetry and not relax and not keep:
         rules.add_split_symmetry(b)
     return b
+
+
+class BuildStopped(Exception):
+    """:func:`build_model` was asked to stop."""
+
+
+_BASIC_RULES: tuple[Callable[[Build], None], ...] = (
+    rules.add_place_once,
+    rules.add_fixed_starts,
+    rules.add_teacher_availability,
+    rules.add_group_availability,
+    rules.add_teacher_clash,
+    rules.add_group_clash,
+    rules.add_room_choice,
+    rules.add_resource_availability,
+    rules.add_resource_capacity,
+    rules.add_exclusive_sets,
+    rules.add_group_daily_max,
+    rules.add_group_no_gaps,
+    rules.add_teacher_travel,
+)
 
 
 def _add_constraint(
@@ -228,18 +251,22 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
         race = _Race(problem, starts, options, t0)
         race.start()
         warm = _warm_start(problem, ix, starts, options, t0, watcher, stop=race.finished)
-        race.stop_and_join(keep_going=not warm.complete)
+        race.finish(keep_going=not warm.complete)
         if not warm.complete and race.placements is not None:
-            _record_first(watcher, options, "timetable 1 found by CP-SAT")
-            warm = _Warm(race.placements, True)
+            warm = _Warm(race.placements, True, "timetable 1 found by CP-SAT")
         elif not warm.complete and race.status == cp_model.INFEASIBLE:
             return _no_timetable(problem, options, t0)
         elif not warm.complete:
             return Solution("unknown", (), None, time.perf_counter() - t0, None)
     else:
         warm = _warm_start(problem, ix, starts, options, t0, watcher)
+    if warm.complete:
+        warm = _polished(problem, ix, starts, warm, options, t0)
+        _record_first(watcher, options, warm.found_by)
     if warm.complete and options.first_solution_only:
-        return _answer(problem, options, t0, watcher, warm.placements, "feasible", None)
+        return _answer(
+            problem, options, t0, watcher, warm.placements, "feasible", None, warm.evaluation
+        )
     b = build_model(
         problem,
         keep=options.keep,
@@ -275,6 +302,32 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
     if status == cp_model.INFEASIBLE:
         return _no_timetable(problem, options, t0)
     return Solution("unknown", (), None, time.perf_counter() - t0, None)
+
+
+def _polished(
+    problem: Problem,
+    ix: Index,
+    starts: dict[str, list[int]],
+    warm: _Warm,
+    options: SolveOptions,
+    t0: float,
+) -> _Warm:
+    """``warm`` (complete) after :func:`greedy.polish` mended its soft min-days and
+    preferred-start rules, within ``_POLISH_SHARE`` of the time spent so far (at least
+    ``_POLISH_MIN_S``, at most what is left) -- kept only when :func:`evaluate` finds no
+    hard violation and a lower soft cost (the polish ignores the other soft goals). The
+    answer carries its evaluation."""
+    before = warm.evaluation or evaluate(problem, warm.placements)
+    warm = dataclasses.replace(warm, evaluation=before)
+    elapsed = time.perf_counter() - t0
+    budget = min(max(_POLISH_MIN_S, _POLISH_SHARE * elapsed), options.time_limit - elapsed)
+    if sum(before.soft_by_kind.get(kind, 0.0) for kind in _POLISHED) <= 0 or budget <= 0:
+        return warm
+    better = polish(ix, starts, warm.placements, budget, options.seed, warm.arrays)
+    after = evaluate(problem, better)
+    if after.hard_violations == 0 and after.soft_cost < before.soft_cost - 1e-9:
+        return _Warm(better, True, warm.found_by, after)
+    return warm
 
 
 def _softer(problem: Problem, ours: Sequence[Placement], theirs: Sequence[Placement]) -> bool:
@@ -313,7 +366,12 @@ class _Race(threading.Thread):
 
     def run(self) -> None:
         try:
-            b = build_model(self.problem, objective=False, starts=self.starts)
+            try:
+                b = build_model(
+                    self.problem, objective=False, starts=self.starts, stop=self._stopped.is_set
+                )
+            except BuildStopped:
+                return
             left = self.options.time_limit - (time.perf_counter() - self.t0)
             solver = solver_for(dataclasses.replace(self.options, workers=1), left, True)
             with self._lock:
@@ -330,21 +388,26 @@ class _Race(threading.Thread):
         """True once CP-SAT has an answer (a timetable, or proof that none exists)."""
         return self._done.is_set() and self.status != cp_model.UNKNOWN
 
-    def stop_and_join(self, *, keep_going: bool) -> None:
-        """Stop CP-SAT (unless ``keep_going``: the greedy failed, so wait for it within the
-        time limit) and wait for the thread."""
-        if not keep_going:
-            with self._lock:
-                self._stopped.set()
-                if self._solver is not None:
-                    self._solver.stop_search()
-        self.join()
+    def finish(self, *, keep_going: bool) -> None:
+        """When ``keep_going`` (the greedy failed), wait for CP-SAT within the time limit;
+        else stop it without waiting: a thread still building its model (Python, up to
+        about 0.4 s on big schools) ends by itself before solving, and nothing waits."""
+        if keep_going:
+            self.join()
+            return
+        with self._lock:
+            self._stopped.set()
+            if self._solver is not None:
+                self._solver.stop_search()
 
 
 @dataclass(frozen=True, slots=True)
 class _Warm:
     placements: tuple[Placement, ...]
     complete: bool  # every lesson placed and no hard violation (checked by evaluate)
+    found_by: str = ""  # for the progress report: which step found it
+    evaluation: Evaluation | None = None  # of ``placements``, once computed
+    arrays: Arrays | None = None  # the greedy's, holding ``placements`` (for the polish)
 
 
 def _warm_start(
@@ -368,13 +431,13 @@ def _warm_start(
     best = _Warm((), False)
     cycle = 0
     while _another_cycle(cycle, options, t0, stop):
-        placements, complete = greedy(
-            ix, starts, budget, options.seed + _SEED_STEP * cycle, stop=stop
-        )
+        greedy = search(ix, starts, budget, options.seed + _SEED_STEP * cycle, stop=stop)
+        placements, complete = greedy.placements, greedy.complete
         cycle += 1
-        if complete and evaluate(problem, placements).hard_violations == 0:
-            _record_first(watcher, options, "timetable 1 found by the greedy start")
-            return _Warm(placements, True)
+        found = evaluate(problem, placements) if complete else None
+        if found is not None and found.hard_violations == 0:
+            how = "timetable 1 found by the greedy start"
+            return _Warm(placements, True, how, found, greedy.arrays)
         warm = _repair(problem, ix, starts, _Warm(placements, False), options, t0, watcher)
         if warm.complete:
             return warm
@@ -425,8 +488,7 @@ def _repair(
             break
         found = _solve_neighbourhood(problem, starts, placed, free, options, budget)
         if found is not None and evaluate(problem, found).hard_violations == 0:
-            _record_first(watcher, options, "timetable 1 found by the greedy start and a repair")
-            return _Warm(found, True)
+            return _Warm(found, True, "timetable 1 found by the greedy start and a repair")
         core = _grow(ix, core, cap, rng)
     return warm
 
@@ -501,12 +563,15 @@ def _answer(
     placements: tuple[Placement, ...],
     status: str,
     objective: float | None,
+    evaluation: Evaluation | None = None,
 ) -> Solution:
+    """The solution, with ``evaluation`` of ``placements`` when already computed."""
+    evaluation = evaluation or evaluate(problem, placements)
     now = time.perf_counter() - t0
     return Solution(
         status,
         placements,
-        evaluate(problem, placements),
+        evaluation,
         now,
         watcher.first if watcher.first is not None else now,
         moved=moved(options.keep, placements),

@@ -1,0 +1,251 @@
+"""Soft polish of a complete timetable, compiled by numba: hill climbing on the soft
+min-days and preferred-start rules.
+
+The greedy start (and CP-SAT's first timetable in the race) only uses soft rules to break
+ties or, on every other attempt, by chance; its first timetable can break many soft
+min-days rules that a few moves would mend. This pass makes those moves before the first
+timetable is handed back:
+
+* a unit whose soft cost (:func:`_unit_cost`) is above zero tries every start where its
+  own cost would be lower;
+* the units in its way there (at most ``MAX_SWAP``; none locked) go to their cheapest start
+  where nothing is in their way -- usually the unit's old start, a swap;
+* the move is kept when the soft cost of every unit it touched falls, and no hard rule
+  breaks (:func:`swapping._put` checks the new starts, :func:`_gaps_ok` the days left);
+  otherwise it is undone from the journal.
+
+The cost of a rule between two moved units is counted once (half on each side), so the
+sum over the moved units is the exact change of the timetable's cost for these rules. The
+caller (:func:`greedy.polish`) keeps the result only when :func:`evaluate` agrees.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from auyl.engines.timetabling.swapping import (
+    CTR_BUDGET,
+    CTR_CALLS,
+    CTR_JOURNAL,
+    CTR_STEP,
+    _chain,
+    _compile,
+    _day_gaps,
+    _place,
+    _put,
+    _undo,
+    _unplace,
+    _victims,
+)
+
+#: most units a move may push out of its way
+MAX_SWAP = 2
+
+#: The soft rules only this pass reads: per lesson, its soft preferred-start rules
+#: (``pf_ptr`` rows of ``pf_w``: cost when broken, ``pf_ok``: slot allowed), plus the
+#: stamps marking the units of the move being weighed and their counter.
+Soft = namedtuple("Soft", "pf_ptr pf_w pf_ok mark stamp")
+
+
+@_compile
+def load(S, A, lessons, starts, rooms):
+    """Put each of ``lessons`` at its start and room as given (a complete timetable)."""
+    for i in range(lessons.shape[0]):
+        _place(lessons[i], starts[i], rooms[i], False, S, A)
+
+
+@_compile
+def _unit_cost(u, s, S, A, P, stamp):
+    """Soft cost of unit ``u`` at start ``s`` with everything else where it is: its soft
+    min-days shortfalls (weight/100 per day missing; half for a partner in a unit marked
+    with ``stamp``, counted again from that side) and its soft preferred starts missed."""
+    day = s // S.ppd
+    cost = 0.0
+    for i in range(S.u_ptr[u], S.u_ptr[u + 1]):
+        a = S.u_act[i]
+        for k in range(S.a_sp_ptr[a], S.a_sp_ptr[a + 1]):
+            o = S.a_sp_other[k]
+            s2 = s if S.a_unit[o] == u else A.start[o]
+            if s2 < 0:
+                continue
+            short = S.a_sp_days[k] - abs(day - s2 // S.ppd)
+            if short > 0:
+                w = S.a_sp_weight[k] / 100.0 * short
+                cost += 0.5 * w if P.mark[S.a_unit[o]] == stamp else w
+        for k in range(P.pf_ptr[a], P.pf_ptr[a + 1]):
+            if P.pf_ok[k, s] == 0:
+                cost += P.pf_w[k]
+    return cost
+
+
+@_compile
+def _gaps_ok(u, S, A):
+    """True when no person of unit ``u`` has more gaps than a hard rule allows."""
+    for i in range(S.u_ptr[u], S.u_ptr[u + 1]):
+        a = S.u_act[i]
+        for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+            p = S.a_pp[k]
+            if S.p_gapday[p] < 0 and S.p_gapweek[p] < 0:
+                continue
+            week = 0
+            for day in range(S.n_days):
+                gaps = _day_gaps(p, day, -1, 0, A.occ, S.p_blocked, S.ppd)
+                if S.p_gapday[p] >= 0 and gaps > S.p_gapday[p]:
+                    return False
+                week += gaps
+            if S.p_gapweek[p] >= 0 and week > S.p_gapweek[p]:
+                return False
+    return True
+
+
+@_compile
+def _start_of(u, S, A):
+    return A.start[S.u_act[S.u_ptr[u]]]
+
+
+@_compile
+def _new_stamp(P):
+    P.stamp[0] += 1
+    return P.stamp[0]
+
+
+@_compile
+def _to_cheapest(v, S, A, P, stamp):
+    """Put unit ``v`` (out of the timetable) at its cheapest start with nothing in its way;
+    False when there is none."""
+    best = -1
+    best_cost = np.inf
+    for c in range(S.u_cand_ptr[v], S.u_cand_ptr[v + 1]):
+        s = S.u_cand[c]
+        cost = _unit_cost(v, s, S, A, P, stamp)
+        if cost >= best_cost:
+            continue
+        mark_j = A.ctr[CTR_JOURNAL]
+        if _put(v, s, S, A):
+            best, best_cost = s, cost
+            _undo(mark_j, A, S)
+    return best >= 0 and _put(v, best, S, A)
+
+
+@_compile
+def _try_move(u, s, S, A, P, scratch):
+    """Move unit ``u`` to ``s`` and the units in its way to their cheapest starts; kept
+    (True) when the soft cost falls and every hard rule holds, else undone."""
+    n = _victims(u, s, scratch, S, A)
+    if n < 0 or n > MAX_SWAP:
+        return False
+    for j in range(n):
+        if scratch[j] == u:
+            return False
+    stamp = _new_stamp(P)
+    P.mark[u] = stamp
+    for j in range(n):
+        P.mark[scratch[j]] = stamp
+    before = _unit_cost(u, _start_of(u, S, A), S, A, P, stamp)
+    for j in range(n):
+        before += _unit_cost(scratch[j], _start_of(scratch[j], S, A), S, A, P, stamp)
+    mark_j = A.ctr[CTR_JOURNAL]
+    for j in range(n):
+        for m in range(S.u_ptr[scratch[j]], S.u_ptr[scratch[j] + 1]):
+            _unplace(S.u_act[m], True, S, A)
+    for m in range(S.u_ptr[u], S.u_ptr[u + 1]):
+        _unplace(S.u_act[m], True, S, A)
+    kept = _put(u, s, S, A)
+    for j in range(n):
+        kept = kept and _to_cheapest(scratch[j], S, A, P, stamp)
+    kept = kept and _gaps_ok(u, S, A)
+    after = _unit_cost(u, s, S, A, P, stamp) if kept else np.inf
+    for j in range(n):
+        if kept:
+            kept = _gaps_ok(scratch[j], S, A)
+            after += _unit_cost(scratch[j], _start_of(scratch[j], S, A), S, A, P, stamp)
+    if kept and after < before - 1e-9:
+        return True
+    _undo(mark_j, A, S)
+    return False
+
+
+@_compile
+def polish(S, A, P, order, scratch):
+    """One pass over the units in ``order``: each with a soft cost moves to the first start
+    (earliest first) where a move lowers the cost. Returns the number of moves made."""
+    moves = 0
+    for u in order:
+        if S.u_locked[u]:
+            continue
+        s0 = _start_of(u, S, A)
+        stamp = _new_stamp(P)
+        P.mark[u] = stamp
+        now = _unit_cost(u, s0, S, A, P, stamp)
+        if now <= 0.0:
+            continue
+        for c in range(S.u_cand_ptr[u], S.u_cand_ptr[u + 1]):
+            s = S.u_cand[c]
+            if s == s0 or _unit_cost(u, s, S, A, P, stamp) >= now - 1e-9:
+                continue
+            A.ctr[CTR_JOURNAL] = 0
+            if _try_move(u, s, S, A, P, scratch):
+                moves += 1
+                break
+    return moves
+
+
+@_compile
+def _total_cost(S, A, P):
+    """The timetable's cost for the soft min-days and preferred-start rules."""
+    cost = 0.0
+    for a in range(A.start.shape[0]):
+        s = A.start[a]
+        if s < 0:
+            continue
+        day = s // S.ppd
+        for k in range(S.a_sp_ptr[a], S.a_sp_ptr[a + 1]):
+            s2 = A.start[S.a_sp_other[k]]
+            if s2 >= 0:
+                short = S.a_sp_days[k] - abs(day - s2 // S.ppd)
+                if short > 0:
+                    cost += 0.5 * S.a_sp_weight[k] / 100.0 * short  # seen from both sides
+        for k in range(P.pf_ptr[a], P.pf_ptr[a + 1]):
+            if P.pf_ok[k, s] == 0:
+                cost += P.pf_w[k]
+    return cost
+
+
+@_compile
+def _journal_gaps_ok(S, A):
+    """True when no person of a lesson in the journal has more gaps than allowed."""
+    n = A.ctr[CTR_JOURNAL]
+    j = 0
+    while j < n and _gaps_ok(S.a_unit[A.journal[j, 1]], S, A):
+        j += 1
+    return j == n
+
+
+@_compile
+def rechain(S, A, F, P, order):
+    """One pass of bigger moves over the units in ``order``: each with a soft cost is
+    taken out and placed again by recursive swapping (:func:`swapping._chain`, with
+    ``S.soft_share`` deciding how often a soft partner too close is in the way); kept when
+    the timetable's soft cost falls and every hard rule holds. The number of moves kept."""
+    moves = 0
+    for u in order:
+        if S.u_locked[u]:
+            continue
+        stamp = _new_stamp(P)
+        P.mark[u] = stamp
+        if _unit_cost(u, _start_of(u, S, A), S, A, P, stamp) <= 0.0:
+            continue
+        before = _total_cost(S, A, P)
+        A.ctr[CTR_JOURNAL] = 0
+        A.ctr[CTR_CALLS] = 0
+        A.ctr[CTR_BUDGET] = S.chain_effort
+        A.ctr[CTR_STEP] += 1
+        for m in range(S.u_ptr[u], S.u_ptr[u + 1]):
+            _unplace(S.u_act[m], True, S, A)
+        if _chain(u, S, A, F) and _journal_gaps_ok(S, A) and _total_cost(S, A, P) < before - 1e-9:
+            moves += 1
+        else:
+            _undo(0, A, S)
+    return moves

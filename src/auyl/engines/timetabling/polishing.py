@@ -11,7 +11,7 @@ timetable is handed back:
 * the units in its way there (at most ``MAX_SWAP``; none locked) go to their cheapest start
   where nothing is in their way -- usually the unit's old start, a swap;
 * the move is kept when the soft cost of every unit it touched falls, and no hard rule
-  breaks (:func:`swapping._put` checks the new starts, :func:`_gaps_ok` the days left);
+  breaks (:func:`swapping._put` checks the new starts, :func:`swapping.unit_gaps_ok` the days left);
   otherwise it is undone from the journal.
 
 The cost of a rule between two moved units is counted once (half on each side), so the
@@ -32,12 +32,12 @@ from auyl.engines.timetabling.swapping import (
     CTR_STEP,
     _chain,
     _compile,
-    _day_gaps,
     _place,
     _put,
     _undo,
     _unplace,
     _victims,
+    unit_gaps_ok,
 )
 
 #: most units a move may push out of its way
@@ -78,26 +78,6 @@ def _unit_cost(u, s, S, A, P, stamp):
             if P.pf_ok[k, s] == 0:
                 cost += P.pf_w[k]
     return cost
-
-
-@_compile
-def _gaps_ok(u, S, A):
-    """True when no person of unit ``u`` has more gaps than a hard rule allows."""
-    for i in range(S.u_ptr[u], S.u_ptr[u + 1]):
-        a = S.u_act[i]
-        for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
-            p = S.a_pp[k]
-            if S.p_gapday[p] < 0 and S.p_gapweek[p] < 0:
-                continue
-            week = 0
-            for day in range(S.n_days):
-                gaps = _day_gaps(p, day, -1, 0, A.occ, S.p_blocked, S.ppd)
-                if S.p_gapday[p] >= 0 and gaps > S.p_gapday[p]:
-                    return False
-                week += gaps
-            if S.p_gapweek[p] >= 0 and week > S.p_gapweek[p]:
-                return False
-    return True
 
 
 @_compile
@@ -155,11 +135,11 @@ def _try_move(u, s, S, A, P, scratch):
     kept = _put(u, s, S, A)
     for j in range(n):
         kept = kept and _to_cheapest(scratch[j], S, A, P, stamp)
-    kept = kept and _gaps_ok(u, S, A)
+    kept = kept and unit_gaps_ok(u, S, A)
     after = _unit_cost(u, s, S, A, P, stamp) if kept else np.inf
     for j in range(n):
         if kept:
-            kept = _gaps_ok(scratch[j], S, A)
+            kept = unit_gaps_ok(scratch[j], S, A)
             after += _unit_cost(scratch[j], _start_of(scratch[j], S, A), S, A, P, stamp)
     if kept and after < before - 1e-9:
         return True
@@ -218,7 +198,7 @@ def _journal_gaps_ok(S, A):
     """True when no person of a lesson in the journal has more gaps than allowed."""
     n = A.ctr[CTR_JOURNAL]
     j = 0
-    while j < n and _gaps_ok(S.a_unit[A.journal[j, 1]], S, A):
+    while j < n and unit_gaps_ok(S.a_unit[A.journal[j, 1]], S, A):
         j += 1
     return j == n
 
@@ -244,7 +224,8 @@ def rechain(S, A, F, P, order):
         A.ctr[CTR_STEP] += 1
         for m in range(S.u_ptr[u], S.u_ptr[u + 1]):
             _unplace(S.u_act[m], True, S, A)
-        if _chain(u, S, A, F) and _journal_gaps_ok(S, A) and _total_cost(S, A, P) < before - 1e-9:
+        kept = _chain(u, S, A, F) and _journal_gaps_ok(S, A)
+        if kept and _total_cost(S, A, P) < before - 1e-9:
             moves += 1
         else:
             _undo(0, A, S)

@@ -675,6 +675,26 @@ def _break_gaps(S, A, queue):
 
 
 @_compile
+def unit_gaps_ok(u, S, A):
+    """True when no person of unit ``u`` has more gaps than a hard rule allows."""
+    for i in range(S.u_ptr[u], S.u_ptr[u + 1]):
+        a = S.u_act[i]
+        for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+            p = S.a_pp[k]
+            if S.p_gapday[p] < 0 and S.p_gapweek[p] < 0:
+                continue
+            week = 0
+            for day in range(S.n_days):
+                gaps = _day_gaps(p, day, -1, 0, A.occ, S.p_blocked, S.ppd)
+                if S.p_gapday[p] >= 0 and gaps > S.p_gapday[p]:
+                    return False
+                week += gaps
+            if S.p_gapweek[p] >= 0 and week > S.p_gapweek[p]:
+                return False
+    return True
+
+
+@_compile
 def place_locked(u, S, A):
     """Put locked unit ``u`` at its only start without the checks that need the rest of the
     timetable (gaps, daily maxima: the lessons around it come later); its room is the first

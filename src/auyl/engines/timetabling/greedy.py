@@ -6,13 +6,16 @@ independent :func:`~auyl.engines.timetabling.evaluate.evaluate` finds no hard vi
 and otherwise passes whatever was placed to a CP-SAT repair or as hints.
 
 This module turns a problem into the integer arrays of :mod:`swapping` (:class:`Arrays`)
-and drives it: locked lessons first, then every other unit, hardest first; an attempt that
-has forced more than its share of units in, or taken more than its share of time (both on
-Luby's sequence), restarts with another order and another effort per unit. The arrays cover the hard
-rules (clashes, min days between, consecutive-if-same-day, daily maxima, teaching days,
-gaps, travel between sites, rooms and other resources with their closed slots) and the soft
-min-days rules (FET's way: a partner too close is moved with a chance of the rule's weight
-on every other attempt, and breaks ties on all).
+and drives it: locked lessons first, then every other unit, hardest first, in two lanes
+that take turns (:func:`search`): one long attempt that never restarts, and attempts that
+restart with another order and another effort per unit once they have forced more than
+their share of units in, or taken more than their share of time (both on Luby's
+sequence). The arrays cover the hard rules (clashes, min days between,
+consecutive-if-same-day, daily maxima, teaching days, gaps, travel between sites, rooms and
+other resources with their closed slots) and the soft min-days rules (FET's way: a partner
+too close is moved with a chance of the rule's weight on every other restarted attempt,
+and breaks ties on all). :func:`polish` then mends the soft rules of a complete timetable
+(:mod:`polishing`).
 """
 
 from __future__ import annotations

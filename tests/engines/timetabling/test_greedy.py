@@ -7,6 +7,8 @@ import dataclasses
 import random
 import time
 
+import pytest
+
 from auyl.engines.timetabling import (
     Group,
     MinDaysBetween,
@@ -16,9 +18,17 @@ from auyl.engines.timetabling import (
     solve,
 )
 from auyl.engines.timetabling.build import start_slots
-from auyl.engines.timetabling.greedy import _luby, greedy
+from auyl.engines.timetabling.greedy import _luby, greedy, search
 from auyl.engines.timetabling.index import Index
-from auyl.engines.timetabling.solver import _grow, _neighbourhood, _repair, _Warm, _Watcher
+from auyl.engines.timetabling.solver import (
+    BuildStopped,
+    _grow,
+    _neighbourhood,
+    _repair,
+    _Warm,
+    _Watcher,
+    build_model,
+)
 
 from .tiny import lesson, problem, week
 
@@ -148,3 +158,16 @@ def test_a_complete_greedy_timetable_holds_every_lesson_once_with_soft_rules_in_
         if complete:
             assert len({q.activity for q in placements}) == len(acts)
             assert evaluate(p, placements).hard_violations == 0
+
+
+def test_a_complete_search_hands_over_the_arrays_that_hold_its_timetable():
+    p = packed_school()
+    ix = Index.of(p)
+    found = search(ix, start_slots(ix, relax=False), time_limit=2.0)
+    assert found.complete and found.arrays is not None
+    assert found.arrays.placements() == found.placements
+
+
+def test_building_the_model_stops_when_asked():
+    with pytest.raises(BuildStopped):
+        build_model(packed_school(), objective=False, stop=lambda: True)

@@ -57,6 +57,16 @@ def load(S, A, lessons, starts, rooms):
 
 
 @_compile
+def _pair_cost(k, day, s2, S):
+    """Cost of soft min-days partner ``k`` placed at ``s2`` (-1: not placed) for a lesson on
+    ``day``: weight/100 per day missing."""
+    if s2 < 0:
+        return 0.0
+    short = S.a_sp_days[k] - abs(day - s2 // S.ppd)
+    return S.a_sp_weight[k] / 100.0 * short if short > 0 else 0.0
+
+
+@_compile
 def _unit_cost(u, s, S, A, P, stamp):
     """Soft cost of unit ``u`` at start ``s`` with everything else where it is: its soft
     min-days shortfalls (weight/100 per day missing; half for a partner in a unit marked
@@ -67,13 +77,8 @@ def _unit_cost(u, s, S, A, P, stamp):
         a = S.u_act[i]
         for k in range(S.a_sp_ptr[a], S.a_sp_ptr[a + 1]):
             o = S.a_sp_other[k]
-            s2 = s if S.a_unit[o] == u else A.start[o]
-            if s2 < 0:
-                continue
-            short = S.a_sp_days[k] - abs(day - s2 // S.ppd)
-            if short > 0:
-                w = S.a_sp_weight[k] / 100.0 * short
-                cost += 0.5 * w if P.mark[S.a_unit[o]] == stamp else w
+            w = _pair_cost(k, day, s if S.a_unit[o] == u else A.start[o], S)
+            cost += 0.5 * w if P.mark[S.a_unit[o]] == stamp else w
         for k in range(P.pf_ptr[a], P.pf_ptr[a + 1]):
             if P.pf_ok[k, s] == 0:
                 cost += P.pf_w[k]
@@ -182,11 +187,7 @@ def _total_cost(S, A, P):
             continue
         day = s // S.ppd
         for k in range(S.a_sp_ptr[a], S.a_sp_ptr[a + 1]):
-            s2 = A.start[S.a_sp_other[k]]
-            if s2 >= 0:
-                short = S.a_sp_days[k] - abs(day - s2 // S.ppd)
-                if short > 0:
-                    cost += 0.5 * S.a_sp_weight[k] / 100.0 * short  # seen from both sides
+            cost += 0.5 * _pair_cost(k, day, A.start[S.a_sp_other[k]], S)  # seen from both sides
         for k in range(P.pf_ptr[a], P.pf_ptr[a + 1]):
             if P.pf_ok[k, s] == 0:
                 cost += P.pf_w[k]

@@ -235,14 +235,7 @@ def _fits(a, s, S, A):
                 if o >= 0 and _too_close(p, a, s, o, S, A):
                     return -2
     for k in range(S.a_md_ptr[a], S.a_md_ptr[a + 1]):
-        o = S.a_md_other[k]
-        s2 = A.start[o]
-        if s2 < 0:
-            continue
-        d2 = s2 // S.ppd
-        if abs(day - d2) < S.a_md_days[k]:
-            return -2
-        if S.a_md_consec[k] and d2 == day and s2 != s + d and s2 + S.a_dur[o] != s:
+        if _partner_clash(a, s, k, S, A):
             return -2
     for k in range(S.a_res_ptr[a], S.a_res_ptr[a + 1]):
         r = S.a_res[k]
@@ -261,6 +254,20 @@ def _fits(a, s, S, A):
         if free:
             return r
     return -2
+
+
+@_compile
+def _partner_clash(a, s, k, S, A):
+    """True when hard min-days partner ``k`` of lesson ``a`` is placed too few days from a
+    start at ``s`` -- or, for consecutive-if-same-day, on that day but not next to it."""
+    o = S.a_md_other[k]
+    s2 = A.start[o]
+    if s2 < 0:
+        return False
+    day, d2 = s // S.ppd, s2 // S.ppd
+    if abs(day - d2) < S.a_md_days[k]:
+        return True
+    return S.a_md_consec[k] != 0 and d2 == day and s2 != s + S.a_dur[a] and s2 + S.a_dur[o] != s
 
 
 @_compile
@@ -314,16 +321,8 @@ def _victims(u, s, out, S, A):
                     if n < 0:
                         return -1
         for k in range(S.a_md_ptr[a], S.a_md_ptr[a + 1]):
-            o = S.a_md_other[k]
-            s2 = A.start[o]
-            if s2 < 0:
-                continue
-            d2 = s2 // S.ppd
-            clash = abs(day - d2) < S.a_md_days[k]
-            if not clash and S.a_md_consec[k] and d2 == day:
-                clash = s2 != s + d and s2 + S.a_dur[o] != s
-            if clash:
-                n = _take(S.a_unit[o], out, n, S.u_locked, A.in_chain, A.mark, stamp)
+            if _partner_clash(a, s, k, S, A):
+                n = _take(S.a_unit[S.a_md_other[k]], out, n, S.u_locked, A.in_chain, A.mark, stamp)
                 if n < 0:
                     return -1
         for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):

@@ -101,7 +101,7 @@ def test_dana_edits_a_norm_and_a_contradiction_is_refused(
     shot(page, "readiness-norms")
 
     page.click("nav.subnav >> text=Catalogue")
-    assert "150-200" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("150-200")
     shot(page, "readiness-catalogue")
     assert page_errors == []
 
@@ -122,6 +122,7 @@ def test_the_ranking_page_with_its_map(people, region, page, login, shot, page_e
     page.click("table.ranking >> text=Школа Кумсай")
     page.wait_for_selector("#components")
     page.click("nav.subnav >> text=Needs")
+    page.wait_for_selector("#need-totals tbody tr")
     assert page.locator("#need-totals tbody tr").count() >= 3
     shot(page, "readiness-needs")
     assert page_errors == []

@@ -27,7 +27,7 @@ def test_dana_browses_the_dashboard_and_filters_the_school_list(
     shot(page, "dashboard")
 
     page.click("nav.mainnav >> text=Schools")
-    assert page.locator("table.schools tbody tr").count() == 4
+    expect(page.locator("table.schools tbody tr")).to_have_count(4)
     page.select_option("#id_role", "magnet")
     expect(page.locator("table.schools tbody tr")).to_have_count(1)
     assert "role=magnet" in page.url  # the filter is in the address, so it can be shared
@@ -49,7 +49,7 @@ def test_bolat_opens_his_school_and_edits_it(people, region, page, login, shot, 
     page.click("text=Edit school")
     page.fill("#id_latitude", "123")
     page.click("button:has-text('Save')")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.locator(".has-error").count() >= 1
     shot(page, "school-edit-error")
 
@@ -60,7 +60,7 @@ def test_bolat_opens_his_school_and_edits_it(people, region, page, login, shot, 
     assert page.locator("h1").inner_text() == "Кумсайская школа"
 
     page.click("text=History")
-    assert "Кумсайская школа" in page.locator("table.history").inner_text()
+    expect(page.locator("table.history")).to_contain_text("Кумсайская школа")
     assert "bolat" in page.locator("table.history").inner_text()
     shot(page, "school-history")
     assert page_errors == []

@@ -7,6 +7,7 @@ import dataclasses
 import random
 import time
 
+import numpy as np
 import pytest
 
 from auyl.engines.timetabling import (
@@ -16,9 +17,10 @@ from auyl.engines.timetabling import (
     SolveOptions,
     evaluate,
     solve,
+    swapping,
 )
 from auyl.engines.timetabling.build import start_slots
-from auyl.engines.timetabling.greedy import _luby, greedy, search
+from auyl.engines.timetabling.greedy import Arrays, _luby, greedy, search
 from auyl.engines.timetabling.index import Index
 from auyl.engines.timetabling.solver import (
     BuildStopped,
@@ -171,3 +173,28 @@ def test_a_complete_search_hands_over_the_arrays_that_hold_its_timetable():
 def test_building_the_model_stops_when_asked():
     with pytest.raises(BuildStopped):
         build_model(packed_school(), objective=False, stop=lambda: True)
+
+
+def test_a_forced_lesson_takes_out_the_far_edge_of_a_day_it_would_leave_with_gaps():
+    """A class with no gaps has lessons at periods 1 and 2; a lesson only possible at 4
+    would leave period 3 empty. Forced there (``edges``), it takes out both lessons, the
+    farthest first; a chain leaves that start out instead (the start fails)."""
+    p = problem(
+        [lesson("a", "T1"), lesson("b", "T2"), lesson("c", "T3")],
+        week(1, 4),
+        groups=[Group("G", no_gaps=True)],
+    )
+    ix = Index.of(p)
+    units = [["a"], ["b"], ["c"]]
+    arrays = Arrays.of(ix, {"a": [0], "b": [1], "c": [3]}, units, 10, random.Random(0),
+                       shuffle=False, soft_share=0.0)  # fmt: skip
+    S, A = arrays.static, arrays.state
+    swapping._place(0, 0, -1, False, S, A)
+    swapping._place(1, 1, -1, False, S, A)
+    out = np.zeros(3, np.int32)
+
+    assert swapping._victims(2, 3, out, S, A, False) == 0
+    assert not swapping._put(2, 3, S, A)
+
+    assert swapping._victims(2, 3, out, S, A, True) == 2
+    assert list(out[:2]) == [0, 1]

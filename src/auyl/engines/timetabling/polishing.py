@@ -32,6 +32,7 @@ from auyl.engines.timetabling.swapping import (
     CTR_STEP,
     _chain,
     _compile,
+    _inline,
     _place,
     _put,
     _undo,
@@ -56,7 +57,7 @@ def load(S, A, lessons, starts, rooms):
         _place(lessons[i], starts[i], rooms[i], False, S, A)
 
 
-@_compile
+@_inline
 def _pair_cost(k, day, s2, S):
     """Cost of soft min-days partner ``k`` placed at ``s2`` (-1: not placed) for a lesson on
     ``day``: weight/100 per day missing."""
@@ -66,7 +67,7 @@ def _pair_cost(k, day, s2, S):
     return S.a_sp_weight[k] / 100.0 * short if short > 0 else 0.0
 
 
-@_compile
+@_inline
 def _unit_cost(u, s, S, A, P, stamp):
     """Soft cost of unit ``u`` at start ``s`` with everything else where it is: its soft
     min-days shortfalls (weight/100 per day missing; half for a partner in a unit marked
@@ -85,12 +86,12 @@ def _unit_cost(u, s, S, A, P, stamp):
     return cost
 
 
-@_compile
+@_inline
 def _start_of(u, S, A):
     return A.start[S.u_act[S.u_ptr[u]]]
 
 
-@_compile
+@_inline
 def _new_stamp(P):
     P.stamp[0] += 1
     return P.stamp[0]
@@ -118,7 +119,7 @@ def _to_cheapest(v, S, A, P, stamp):
 def _try_move(u, s, S, A, P, scratch):
     """Move unit ``u`` to ``s`` and the units in its way to their cheapest starts; kept
     (True) when the soft cost falls and every hard rule holds, else undone."""
-    n = _victims(u, s, scratch, S, A)
+    n = _victims(u, s, scratch, S, A, False)
     if n < 0 or n > MAX_SWAP:
         return False
     for j in range(n):

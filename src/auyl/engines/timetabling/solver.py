@@ -62,8 +62,10 @@ _REPAIR_BASE_S, _REPAIR_PER_FREE_S, _REPAIR_MIN_CAP = 0.3, 0.004, 100
 #: limit is spent, before the full model
 _WARM_CYCLES, _WARM_SHARE, _SEED_STEP = 3, 0.15, 7919
 #: the soft polish of the first timetable may take this share of the time it took to find
-#: it (but at least the minimum): slow finds are rough, and worth more polishing
-_POLISH_SHARE, _POLISH_MIN_S = 0.5, 0.05
+#: it (but at least the minimum): slow finds are rough, and worth more polishing. It
+#: mostly stops sooner, when a pass moves nothing; the minimum covers the CP-SAT model
+#: still being built beside it (sharing the interpreter) in a race the greedy won
+_POLISH_SHARE, _POLISH_MIN_S = 0.5, 0.25
 #: the soft costs (by kind, as :func:`evaluate` names them) the polish mends
 _POLISHED = ("min_days_between", "preferred_starts")
 

@@ -19,6 +19,7 @@ from auyl.engines.timetabling import (
     solve,
     swapping,
 )
+from auyl.engines.timetabling import greedy as greedy_module
 from auyl.engines.timetabling.build import start_slots
 from auyl.engines.timetabling.greedy import Arrays, _luby, greedy, search
 from auyl.engines.timetabling.index import Index
@@ -198,3 +199,31 @@ def test_a_forced_lesson_takes_out_the_far_edge_of_a_day_it_would_leave_with_gap
 
     assert swapping._victims(2, 3, out, S, A, True) == 2
     assert list(out[:2]) == [0, 1]
+
+
+def test_the_long_lane_keeps_soft_rules_as_ties_only_once_its_soft_seconds_are_spent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    p = problem(
+        [lesson(f"a{k}", "T1") for k in range(3)],
+        week(3, 2),
+        constraints=[MinDaysBetween(("a0", "a1", "a2"), 1, weight=95.0)],
+    )
+    ix = Index.of(p)
+    starts = start_slots(ix, relax=False)
+    roughened: list[float] = []
+    roughen = greedy_module._roughen
+
+    def spy(arrays: Arrays) -> None:
+        roughened.append(float(arrays.static.soft_share))
+        roughen(arrays)
+        assert arrays.static.soft_share == 0.0
+
+    monkeypatch.setattr(greedy_module, "_roughen", spy)
+    search(ix, starts, time_limit=2.0)
+    assert roughened == []  # found within its soft seconds
+
+    monkeypatch.setattr(greedy_module, "LONG_SOFT_S", -1.0)
+    found = search(ix, starts, time_limit=2.0)
+    assert roughened and roughened[0] == 1.0
+    assert found.complete

@@ -57,6 +57,13 @@ CHAIN_EFFORTS = (100, 30, 300)
 SOFT_SHARES = (1.0, 0.0)
 #: attempts one chain of the lane that never restarts may make
 LONG_EFFORT = 300
+#: the soft share of the lane that never restarts (see ``SOFT_SHARES``) for its first
+#: seconds (a base plus per unit); after them soft rules only break ties. Measured over 3
+#: seeds: MHS_July2's soft cost 18-25 -> 2-3 (fet-cl: 8.6), Shipena's 8-24 -> 2-3 (2.0-3.0),
+#: EGS2016T2d found in 0.1-0.3 s instead of 0.6-1.2 s; without the switch to ties only,
+#: Van_RhynFinal is found on no seed in 20 s
+LONG_SOFT_SHARE = 1.0
+LONG_SOFT_S, LONG_SOFT_PER_UNIT_S = 1.0, 0.002
 #: forced placements an attempt may make, per unit, before it restarts (times Luby's term)
 FORCED_PER_UNIT = 2.0
 #: seconds an attempt may take before it restarts (times Luby's term)
@@ -392,7 +399,8 @@ def search(
     asked between slices of work) stops it.
 
     Two lanes take turns, a slice of work each: one long attempt that never restarts
-    (``LONG_EFFORT`` tries per unit, soft rules only breaking ties) and attempts that
+    (``LONG_EFFORT`` tries per unit, soft rules as FET treats them for its first seconds,
+    then only breaking ties) and attempts that
     restart on Luby's sequence with other orders, efforts and soft shares. Measured on the
     FET examples, neither lane alone suits every school: the long one finds Van_RhynFinal,
     Shipena and 2006-2007 several times sooner, the restarts Computers-Craiova, MAPS and
@@ -405,13 +413,16 @@ def search(
     swapping.seed(seed * 1009)
     order = sorted(units, key=lambda u: _difficulty(ix, u, starts))
     long = _begin(
-        Arrays.of(ix, starts, order, LONG_EFFORT, rng, shuffle=False, soft_share=0.0),
+        Arrays.of(ix, starts, order, LONG_EFFORT, rng, shuffle=False, soft_share=LONG_SOFT_SHARE),
         max_forced=1 << 62, until=deadline,
     )  # fmt: skip
+    rough_from = time.perf_counter() + LONG_SOFT_S + LONG_SOFT_PER_UNIT_S * len(units)
     best: tuple[Placement, ...] = ()
     attempt, current = 0, None
     while time.perf_counter() < deadline and not halt():
         if long is not None:
+            if time.perf_counter() > rough_from:
+                _roughen(long.arrays)
             done = _step(long)
             if done:
                 return Found(long.arrays.placements(), True, long.arrays)
@@ -458,6 +469,12 @@ def _next_attempt(
     budget = (ATTEMPT_BASE_S + ATTEMPT_PER_UNIT_S * len(units)) * luby * (2 if shared else 1)
     until = min(deadline, time.perf_counter() + budget)
     return _begin(arrays, int(FORCED_PER_UNIT * len(units) * luby), until)
+
+
+def _roughen(arrays: Arrays) -> None:
+    """From now on soft rules only break ties in ``arrays``' attempt."""
+    if arrays.static.soft_share != 0.0:
+        arrays.static = arrays.static._replace(soft_share=np.float64(0.0))
 
 
 def _fuller(best: tuple[Placement, ...], placed: tuple[Placement, ...]) -> tuple[Placement, ...]:

@@ -22,9 +22,13 @@ description for Auyl's arrays -- no FET code:
 
 Everything lives in arrays owned by the caller (:mod:`greedy`), so a run can stop after a
 budget of attempts and be resumed. Units in the way are found from the occupancy of the
-lesson's people (teachers, groups) and from its min-days partners; daily maxima, teaching
-days, gaps, rooms and resources are checked when the unit is put in (no eviction for
-those). The caller checks the final timetable with :func:`evaluate`.
+lesson's people (teachers, groups), from its min-days partners, daily maxima and teaching
+days (and, for a forced placement, gaps); rooms, resources and gaps are checked when the
+unit is put in. The caller checks the final timetable with :func:`evaluate`.
+
+Small helpers called in the innermost loops are inlined (``_inline``): numba passes the
+named tuples to a function it calls by value, which cost more than their work (the
+long lane took 1.3 to 2 times longer on Highlands and MHS_July2).
 
 Conventions: activities, units, persons and resources are indices; ``-1`` is "none".
 Every function takes the problem (:data:`Static`, ``S``) and the timetable being built

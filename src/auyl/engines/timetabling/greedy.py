@@ -340,8 +340,8 @@ _compiled = threading.Event()
 
 
 def warm_up() -> None:
-    """Load the compiled search once per process (about 0.5 s; after an install numba
-    compiles it first, about 15 s), so that no time limit pays for it. Thread-safe; later
+    """Load the compiled search once per process (about 0.7 s; after an install numba
+    compiles it first, about 80 s), so that no time limit pays for it. Thread-safe; later
     calls return at once."""
     if _compiled.is_set():
         return

@@ -50,8 +50,10 @@ Progress = Callable[[float, str], None]
 _EXPLAIN_MIN_S = 1.0
 #: presolve probing budget (deterministic seconds) when looking for the first timetable
 _PROBING_DTIME = 0.5
-#: greedy warm start budget: this share of the time limit, at most base + 2 ms per lesson
-_GREEDY_SHARE, _GREEDY_BASE_S, _GREEDY_PER_LESSON_S = 0.25, 1.0, 0.002
+#: greedy warm start budget: this share of the time limit, at most base + 4 ms per lesson --
+#: twice the seconds the greedy's long lane keeps soft rules (``greedy.LONG_SOFT_S``), so
+#: that it gets to its rougher second half (at equal budgets MHS_July2 took 23 s, not 5)
+_GREEDY_SHARE, _GREEDY_BASE_S, _GREEDY_PER_LESSON_S = 0.25, 2.0, 0.004
 #: repair of an incomplete greedy timetable: rounds of growing neighbourhoods, each with
 #: at most this share of the time left and base + per free lesson seconds (a small
 #: neighbourhood either solves at once or is too tight: growing it pays more than waiting);

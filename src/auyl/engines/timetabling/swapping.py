@@ -818,7 +818,7 @@ def run(S, A, F, queue, max_calls, max_forced):
             continue
         ctr[CTR_JOURNAL] = 0
         forced += 1
-        # stripping a day's edges only when nothing else works: measured on the FET
-        # examples, doing it first slows MHS_July2 and Highlands down 1.3 to 2 times
+        # a day's edges are stripped only when no start works otherwise: it takes out
+        # lessons that are not in the way, so it is the last resort
         if not _force(u, S, A, queue, False) and not _force(u, S, A, queue, True):
             _push_back(queue, ctr, u)

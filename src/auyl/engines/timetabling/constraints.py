@@ -108,21 +108,19 @@ def add_exclusive_sets(b: Build) -> None:
 
 
 def _fill_full_weeks(b: Build) -> None:
-    """A person whose lessons fill every free period is busy in each of them (an implied
-    exactly-one per free slot: much stronger propagation in packed timetables). Not in
-    relax mode, where a lesson may stay unplaced."""
+    """A person whose lessons fill every period they could take (their periods a week equal
+    the slots any start of their lessons covers) is busy in each of them: an implied
+    exactly-one per such slot, much stronger propagation in packed timetables. Not in relax
+    mode, where a lesson may stay unplaced."""
     if b.relax:
         return
     for who, ids in (("teacher", b.ix.of_teacher), ("group", b.ix.of_group)):
         for pid, aids in ids.items():
-            blocked = b.ix.blocked(who, pid)
-            if not aids or b.ix.weekly_periods(who, pid) != b.week.n_slots - len(blocked):
+            reachable = sorted({t for aid in aids for t in b.cover[aid]})
+            if not aids or b.ix.weekly_periods(who, pid) != len(reachable):
                 continue
-            for t in range(b.week.n_slots):
-                if t not in blocked:
-                    lits = b.busy(who, pid, t)
-                    if lits:
-                        b.m.add_exactly_one(lits)
+            for t in reachable:
+                b.m.add_exactly_one(b.busy(who, pid, t))
 
 
 def add_resource_capacity(b: Build) -> None:

@@ -13,12 +13,14 @@ description for Auyl's arrays -- no FET code:
    is undone (a journal of every change), so a failed attempt leaves the timetable as it
    was.
 4. When no chain works, the unit takes its best start anyway and the units in its way go to
-   the front of the queue (here also the lessons at the edge of a day that would leave a
+   the front of the queue (here also lessons at the edges of days that would leave a
    person too many gaps, as FET strips a day's ends); a unit forced in lately is only
    taken out again when nothing else is possible (``FORCE_TABU``), which stops two units
    from evicting each other in turn.
-5. When the queue is empty, a person whose gap limit the removals broke has that day's
-   lessons taken out and queued again.
+5. Gaps are counted as FET counts them while building: a teacher's gaps may exceed the
+   limit by the periods still to place (they may fill them), which no removal breaks; a
+   class's may not. When the queue is empty, a person whose gap limit the removals broke
+   has that day's lessons taken out and queued again.
 
 Everything lives in arrays owned by the caller (:mod:`greedy`), so a run can stop after a
 budget of attempts and be resumed. Units in the way are found from the occupancy of the
@@ -59,7 +61,8 @@ TABU_STEPS = 40
 #: The problem, read only: units (``u_*``: lessons, candidate starts, locked), lessons
 #: (``a_*``: unit, duration, people, fixed resources, room choices, hard and soft min-days
 #: partners with their days, weights and consecutive flag, site), people (``p_*``: daily
-#: maximum, teaching days, gaps a day / a week (-1: none), blocked slots, travel needs),
+#: maximum, teaching days, gaps a day / a week (-1: none), blocked slots, travel needs,
+#: periods of all their lessons),
 #: resource capacities, the week, the effort per chain and the share of soft weights used.
 Static = namedtuple(
     "Static",
@@ -100,6 +103,8 @@ Static = namedtuple(
         "p_tr_a",
         "p_tr_b",
         "p_tr_k",
+        "p_hours",
+        "p_slack",
     ],
 )
 #: The timetable being built: who is where (``occ`` person x slot), periods a day,
@@ -210,6 +215,46 @@ def _day_gaps(p, day, extra_s, extra_d, occ, p_blocked, ppd, gone, a_unit, stamp
 
 
 @_inline
+def _gaps_within(p, s, d, S, A, stamp):
+    """True when person ``p``'s gaps, with ``d`` more periods from ``s`` and the units
+    marked ``stamp`` taken out, stay within its limits as FET counts them while building:
+    each period still to place may fill one gap, so the week's gaps may exceed the limit by
+    the periods not yet placed (and the days' excess gaps add up to at most those). Never
+    broken by taking a lesson out (it frees at least as many periods as it opens gaps);
+    exact once all of ``p``'s lessons are placed."""
+    placed = 0
+    week = 0
+    excess = 0
+    for day in range(S.n_days):
+        base = day * S.ppd
+        for t in range(base, base + S.ppd):
+            o = A.occ[p, t]
+            if (s <= t < s + d) or (o >= 0 and (stamp < 0 or A.mark[S.a_unit[o]] != stamp)):
+                placed += 1
+        gaps = _day_gaps(p, day, s, d, A.occ, S.p_blocked, S.ppd, A.mark, S.a_unit, stamp)
+        week += gaps
+        if S.p_gapday[p] >= 0 and gaps > S.p_gapday[p]:
+            excess += gaps - S.p_gapday[p]
+    to_place = int(S.p_slack[p] * (S.p_hours[p] - placed))
+    if S.p_gapweek[p] >= 0 and week > S.p_gapweek[p] + to_place:
+        return False
+    return excess <= to_place
+
+
+@_inline
+def _gaps_ok(p, s, d, S, A, stamp):
+    """True when ``d`` more periods from ``s`` keep person ``p`` within its gap limits
+    (:func:`_gaps_within`) -- or, for a person with no slack, add no gap to that day."""
+    if _gaps_within(p, s, d, S, A, stamp):
+        return True
+    if S.p_slack[p] > 0:
+        return False
+    day = s // S.ppd
+    after = _day_gaps(p, day, s, d, A.occ, S.p_blocked, S.ppd, A.mark, S.a_unit, stamp)
+    return after <= _day_gaps(p, day, -1, 0, A.occ, S.p_blocked, S.ppd, A.mark, S.a_unit, stamp)
+
+
+@_inline
 def _fits(a, s, S, A):
     """-2 when ``a`` cannot start at ``s``; else the room to use (-1: none needed)."""
     d = S.a_dur[a]
@@ -228,21 +273,8 @@ def _fits(a, s, S, A):
                     used += 1
             if used >= S.p_maxdays[p]:
                 return -2
-        if S.p_gapday[p] >= 0 or S.p_gapweek[p] >= 0:
-            before = _day_gaps(p, day, -1, 0, A.occ, S.p_blocked, S.ppd, A.mark, S.a_unit, -1)
-            after = _day_gaps(p, day, s, d, A.occ, S.p_blocked, S.ppd, A.mark, S.a_unit, -1)
-            if after > before:
-                if S.p_gapday[p] >= 0 and after > S.p_gapday[p]:
-                    return -2
-                if S.p_gapweek[p] >= 0:
-                    week = 0
-                    for dd in range(S.n_days):
-                        if dd != day:
-                            week += _day_gaps(
-                                p, dd, -1, 0, A.occ, S.p_blocked, S.ppd, A.mark, S.a_unit, -1
-                            )
-                    if week + after > S.p_gapweek[p]:
-                        return -2
+        if (S.p_gapday[p] >= 0 or S.p_gapweek[p] >= 0) and not _gaps_ok(p, s, d, S, A, -1):
+            return -2
     for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
         p = S.a_pp[k]
         if S.p_tr_ptr[p] < S.p_tr_ptr[p + 1]:
@@ -372,49 +404,41 @@ def _victims(u, s, out, S, A, edges):
                 if n < 0:
                     return -1
             if edges and (S.p_gapday[p] >= 0 or S.p_gapweek[p] >= 0):
-                n = _gap_victims(p, day, s, d, out, n, S, A, stamp)
+                n = _gap_victims(p, s, d, out, n, S, A, stamp)
                 if n < 0:
                     return -1
     return n
 
 
 @_compile
-def _gap_victims(p, day, s, d, out, n, S, A, stamp):
-    """Units to take out so that person ``p`` keeps its gap limits with ``d`` more periods
-    from ``s`` (as :func:`_fits` checks them: within the limits, or no more gaps than
-    without the lesson): the lessons at the edge of that day farthest from ``s``, one by
-    one (-1: that cannot make them fit, or an edge lesson may not move)."""
-    week_other = 0
-    if S.p_gapweek[p] >= 0:
-        for dd in range(S.n_days):
-            if dd != day:
-                week_other += _day_gaps(
-                    p, dd, -1, 0, A.occ, S.p_blocked, S.ppd, A.mark, S.a_unit, stamp
-                )
-    base = day * S.ppd
-    while True:
-        gaps = _day_gaps(p, day, s, d, A.occ, S.p_blocked, S.ppd, A.mark, S.a_unit, stamp)
-        if gaps <= _day_gaps(p, day, -1, 0, A.occ, S.p_blocked, S.ppd, A.mark, S.a_unit, stamp) or (
-            (S.p_gapday[p] < 0 or gaps <= S.p_gapday[p])
-            and (S.p_gapweek[p] < 0 or week_other + gaps <= S.p_gapweek[p])
-        ):
-            return n
-        first = -1
-        last = -1
-        for t in range(base, base + S.ppd):
-            o = A.occ[p, t]
-            if not (s <= t < s + d) and o >= 0 and A.mark[S.a_unit[o]] != stamp:
-                if first < 0:
-                    first = t
-                last = t
-        before = s - first if 0 <= first < s else -1
-        after = last - (s + d - 1) if last >= s + d else -1
-        if before < 0 and after < 0:
+def _gap_victims(p, s, d, out, n, S, A, stamp):
+    """Units to take out so that person ``p`` keeps its gap limits (:func:`_gaps_within`)
+    with ``d`` more periods from ``s``: lessons at the first or the last period of a day,
+    any day (as FET strips a day's ends), one at a time at random; each frees a period, so
+    this ends (-1: no such lesson may move)."""
+    edges = np.empty(2 * S.n_days, np.int32)
+    while not _gaps_ok(p, s, d, S, A, stamp):
+        k = 0
+        for day in range(S.n_days):
+            first = -1
+            last = -1
+            for t in range(day * S.ppd, (day + 1) * S.ppd):
+                o = A.occ[p, t]
+                if o >= 0 and not (s <= t < s + d) and A.mark[S.a_unit[o]] != stamp:
+                    if first < 0:
+                        first = o
+                    last = o
+            for o in (first, last):
+                if o >= 0 and not S.u_locked[S.a_unit[o]] and not A.in_chain[S.a_unit[o]]:
+                    edges[k] = o
+                    k += 1
+        if k == 0:
             return -1
-        edge = first if before >= after else last
-        n = _take(S.a_unit[A.occ[p, edge]], out, n, S.u_locked, A.in_chain, A.mark, stamp)
+        o = edges[np.random.randint(k)]
+        n = _take(S.a_unit[o], out, n, S.u_locked, A.in_chain, A.mark, stamp)
         if n < 0:
             return -1
+    return n
 
 
 @_compile

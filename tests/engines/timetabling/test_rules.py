@@ -6,6 +6,8 @@ Weeks are tiny: ``week(days, periods)``, slot = day * periods + period.
 
 from __future__ import annotations
 
+import dataclasses
+
 from auyl.engines.timetabling import (
     Group,
     MaxDaysPerWeek,
@@ -20,6 +22,7 @@ from auyl.engines.timetabling import (
     Teacher,
     evaluate,
 )
+from auyl.engines.timetabling.solver import build_model, model_size
 
 from .tiny import NO_GOALS, at, lesson, problem, solved, starts, week
 
@@ -168,6 +171,20 @@ def test_min_days_consecutive_if_same_day_is_hard_even_when_soft():
     s = starts(solved(p))
     assert abs(s["a"] - s["b"]) == 1
     assert evaluate(p, at(a=0, b=2)).hard_violations == 1
+
+
+def test_a_hard_min_days_rule_needs_no_consecutive_rule_its_lessons_never_share_a_day():
+    """ "Consecutive if same day" cannot apply to lessons that are always a day apart: the
+    model leaves it out (FET's Namibian schools carry it on every rule) and still keeps the
+    days apart."""
+    plain = MinDaysBetween(("a", "b", "c"), 1)
+    flagged = dataclasses.replace(plain, consecutive_if_same_day=True)
+    sizes = []
+    for c in (plain, flagged):
+        p = problem([lesson("a"), lesson("b"), lesson("c")], week(3, 4), constraints=[c])
+        sizes.append(model_size(build_model(p, objective=False)).constraints)
+        assert len({s // 4 for s in starts(solved(p)).values()}) == 3
+    assert sizes[0] == sizes[1]
 
 
 def test_max_gaps_per_week_for_a_teacher():

@@ -446,7 +446,8 @@ def add_min_days_between(b: Build, c: MinDaysBetween) -> None:
     """Every two of the activities lie ``min_days`` days apart (hard), or cost
     ``min_days - distance`` per pair that is closer; "consecutive if same day" is hard."""
     acts = list(dict.fromkeys(c.activities))
-    if c.consecutive_if_same_day and len(acts) >= 2:
+    never_same_day = c.weight >= HARD and c.min_days >= 1
+    if c.consecutive_if_same_day and len(acts) >= 2 and (b.relax or not never_same_day):
         req = b.require("consecutive_if_same_day", _consecutive_detail(b, acts), activities=acts)
         for a1, a2 in combinations(acts, 2):
             _adjacent_if_same_day(b, a1, a2, req)

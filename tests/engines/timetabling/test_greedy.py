@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 import time
 
 import numpy as np
@@ -21,6 +22,7 @@ from auyl.engines.timetabling import (
     swapping,
 )
 from auyl.engines.timetabling import greedy as greedy_module
+from auyl.engines.timetabling import solver as solver_module
 from auyl.engines.timetabling.build import start_slots
 from auyl.engines.timetabling.greedy import Arrays, _luby, greedy, search
 from auyl.engines.timetabling.index import Index
@@ -170,6 +172,29 @@ def test_a_complete_search_hands_over_the_arrays_that_hold_its_timetable():
     found = search(ix, start_slots(ix, relax=False), time_limit=2.0)
     assert found.complete and found.arrays is not None
     assert found.arrays.placements() == found.placements
+
+
+def test_a_race_the_greedy_wins_at_once_builds_no_cp_sat_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CP-SAT's thread waits before building its model (Python, sharing the interpreter
+    with the greedy): a school the greedy answers at once never pays for it."""
+    built: list[str] = []
+    real = solver_module.build_model
+
+    def spy(*args: object, **kw: object) -> object:
+        built.append(threading.current_thread().name)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solver_module, "_RACE_DELAY_S", 2.0)
+    monkeypatch.setattr(solver_module, "build_model", spy)
+    p = packed_school()
+    s = solve(p, SolveOptions(time_limit=10, workers=2, first_solution_only=True))
+    assert s.feasible
+    for thread in threading.enumerate():
+        if thread.name == "cp-sat-race":
+            thread.join(timeout=5)
+    assert built == []
 
 
 def test_building_the_model_stops_when_asked():

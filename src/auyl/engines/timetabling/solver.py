@@ -68,6 +68,10 @@ _WARM_CYCLES, _WARM_SHARE, _SEED_STEP = 3, 0.15, 7919
 #: mostly stops sooner, when a pass moves nothing; the minimum covers the CP-SAT model
 #: still being built beside it (sharing the interpreter) in a race the greedy won
 _POLISH_SHARE, _POLISH_MIN_S = 0.5, 0.25
+#: seconds the racing CP-SAT thread waits before building its model: building it is
+#: Python, sharing the interpreter with the greedy's own Python work, and the greedy
+#: answers most schools within this (the race doubled some small clusters' 0.09 s)
+_RACE_DELAY_S = 0.15
 #: the soft costs (by kind, as :func:`evaluate` names them) the polish mends
 _POLISHED = ("min_days_between", "preferred_starts")
 
@@ -353,7 +357,8 @@ def _no_timetable(problem: Problem, options: SolveOptions, t0: float) -> Solutio
 class _Race(threading.Thread):
     """CP-SAT's first complete timetable on one worker, in a thread beside the greedy
     start (numba and CP-SAT both release the GIL, so on two cores both run at full
-    speed): whichever finishes first is used, and the other is stopped. Schools the
+    speed), from ``_RACE_DELAY_S`` on: whichever finishes first is used, and the other is
+    stopped. Schools the
     greedy finds hard (many lessons bound together, few starts each) are often easy for
     CP-SAT's propagation, and the other way round."""
 
@@ -370,6 +375,8 @@ class _Race(threading.Thread):
 
     def run(self) -> None:
         try:
+            if self._stopped.wait(_RACE_DELAY_S):
+                return  # the greedy won before CP-SAT was due
             try:
                 b = build_model(
                     self.problem, objective=False, starts=self.starts, stop=self._stopped.is_set

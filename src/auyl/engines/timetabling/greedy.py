@@ -417,53 +417,83 @@ def search(
 ) -> Found:
     """The fullest attempt within ``time_limit`` (the caller still checks a complete one
     with :func:`evaluate`). Reproducible for a seed, up to where the clock (or ``stop``,
-    asked between slices of work) stops it.
+    asked between slices of work) stops it. See :class:`Search`."""
+    return Search(ix, starts, seed).run(time_limit, stop)
+
+
+class Search:
+    """A greedy search that can be resumed: :meth:`run` goes on from where the last call
+    stopped (the solver repairs an incomplete timetable between two runs, and the lane
+    that never restarts keeps its timetable: Van_RhynFinal needs it for 10-30 s).
 
     Two lanes take turns, a slice of work each: one long attempt that never restarts
     (``LONG_EFFORT`` tries per unit, soft rules as FET treats them for its first seconds,
-    then only breaking ties) and attempts that
-    restart on Luby's sequence with other orders, efforts and soft shares. Measured on the
-    FET examples, neither lane alone suits every school: the long one finds Van_RhynFinal,
-    Shipena and 2006-2007 several times sooner, the restarts Computers-Craiova, MAPS and
-    Brazil."""
-    halt = stop or _never
-    warm_up()
-    deadline = time.perf_counter() + time_limit
-    rng = random.Random(seed)
-    units = _units(ix)
-    swapping.seed(seed * 1009)
-    order = sorted(units, key=lambda u: _difficulty(ix, u, starts))
-    long = _begin(
-        Arrays.of(ix, starts, order, LONG_EFFORT, rng, shuffle=False, soft_share=LONG_SOFT_SHARE),
-        max_forced=1 << 62, until=deadline,
-    )  # fmt: skip
-    rough_from = time.perf_counter() + LONG_SOFT_S + LONG_SOFT_PER_UNIT_S * len(units)
-    best: tuple[Placement, ...] = ()
-    attempt, current = 0, None
-    while time.perf_counter() < deadline and not halt():
-        if long is not None:
-            if time.perf_counter() > rough_from:
-                _roughen(long.arrays)
-            done = _step(long)
-            if done:
-                return Found(long.arrays.placements(), True, long.arrays)
+    then only breaking ties) and attempts that restart on Luby's sequence with other
+    orders, efforts and soft shares. Measured on the FET examples, neither lane alone suits
+    every school: the long one finds Van_RhynFinal, Shipena and 2006-2007 several times
+    sooner, the restarts Computers-Craiova, MAPS and Brazil."""
+
+    def __init__(self, ix: Index, starts: dict[str, list[int]], seed: int = 0) -> None:
+        warm_up()
+        self.ix, self.starts, self.seed = ix, starts, seed
+        self.rng = random.Random(seed)
+        self.units = _units(ix)
+        swapping.seed(seed * 1009)
+        order = sorted(self.units, key=lambda u: _difficulty(ix, u, starts))
+        arrays = Arrays.of(ix, starts, order, LONG_EFFORT, self.rng, shuffle=False,
+                           soft_share=LONG_SOFT_SHARE)  # fmt: skip
+        self.long = _begin(arrays, max_forced=1 << 62, until=float("inf"))
+        self.soft_seconds = LONG_SOFT_S + LONG_SOFT_PER_UNIT_S * len(self.units)
+        self.seconds = 0.0  # spent in :meth:`run` so far (before the current call)
+        self._began = time.perf_counter()  # of the current call
+        self.best: tuple[Placement, ...] = ()
+        self.attempt = 0
+        self.current: _Attempt | None = None
+
+    def run(self, time_limit: float, stop: Callable[[], bool] | None = None) -> Found:
+        """Go on for at most ``time_limit`` seconds: a complete attempt, or the fullest one
+        seen so far (incomplete)."""
+        self._began = time.perf_counter()
+        try:
+            return self._run(self._began + time_limit, stop or _never)
+        finally:
+            self.seconds += time.perf_counter() - self._began
+
+    def _run(self, deadline: float, halt: Callable[[], bool]) -> Found:
+        while time.perf_counter() < deadline and not halt():
+            if self.long is not None:
+                done = self._step_long()
+                if done:
+                    return Found(self.long.arrays.placements(), True, self.long.arrays)
+            if self.current is None:
+                self.current = _next_attempt(
+                    self.ix, self.starts, self.units, self.attempt, self.rng, self.seed,
+                    shared=self.long is not None,
+                )  # fmt: skip
+            done = _step(self.current)
+            if done and self.current is not None:
+                return Found(self.current.arrays.placements(), True, self.current.arrays)
             if done is False:
-                best, long = _fuller(best, long.arrays.placements()), None
-        if current is None:
-            shared = long is not None
-            current = _next_attempt(ix, starts, units, attempt, rng, seed, deadline, shared)
-        done = _step(current)
-        if done and current is not None:
-            return Found(current.arrays.placements(), True, current.arrays)
+                if self.current is not None:
+                    self.best = _fuller(self.best, self.current.arrays.placements())
+                self.current = None
+                self.attempt += 1
+        best = self.best
+        for left in (self.long, self.current):
+            if left is not None:
+                best = _fuller(best, left.arrays.placements())
+        return Found(best, False, None)
+
+    def _step_long(self) -> bool | None:
+        """One slice of the long lane (rougher once the search's soft seconds are spent)."""
+        assert self.long is not None
+        if self.seconds + (time.perf_counter() - self._began) > self.soft_seconds:
+            _roughen(self.long.arrays)
+        done = _step(self.long)
         if done is False:
-            if current is not None:
-                best = _fuller(best, current.arrays.placements())
-            current = None
-            attempt += 1
-    for left in (long, current):
-        if left is not None:
-            best = _fuller(best, left.arrays.placements())
-    return Found(best, False, None)
+            self.best = _fuller(self.best, self.long.arrays.placements())
+            self.long = None
+        return done
 
 
 def _next_attempt(
@@ -473,7 +503,6 @@ def _next_attempt(
     attempt: int,
     rng: random.Random,
     seed: int,
-    deadline: float,
     shared: bool,
 ) -> _Attempt | None:
     """Attempt number ``attempt`` of the restarting lane: a noisy hardest-first order, its
@@ -488,7 +517,7 @@ def _next_attempt(
     swapping.seed(seed * 1009 + attempt + 1)
     luby = _luby(attempt + 1)
     budget = (ATTEMPT_BASE_S + ATTEMPT_PER_UNIT_S * len(units)) * luby * (2 if shared else 1)
-    until = min(deadline, time.perf_counter() + budget)
+    until = time.perf_counter() + budget
     return _begin(arrays, int(FORCED_PER_UNIT * len(units) * luby), until)
 
 

@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 from auyl.engines.timetabling import constraints as rules
 from auyl.engines.timetabling.build import SCALE, Build, start_slots
 from auyl.engines.timetabling.evaluate import evaluate
-from auyl.engines.timetabling.greedy import Arrays, polish, search, warm_up
+from auyl.engines.timetabling.greedy import Arrays, Search, polish, warm_up
 from auyl.engines.timetabling.index import Index
 from auyl.engines.timetabling.model import (
     HARD,
@@ -60,9 +60,9 @@ _GREEDY_SHARE, _GREEDY_BASE_S, _GREEDY_PER_LESSON_S = 0.25, 2.0, 0.004
 #: no repair when more than this share of all lessons would be free (then the full model)
 _REPAIR_ROUNDS, _REPAIR_TIME_SHARE, _REPAIR_MAX_SHARE = 3, 0.25, 0.5
 _REPAIR_BASE_S, _REPAIR_PER_FREE_S, _REPAIR_MIN_CAP = 0.3, 0.004, 100
-#: greedy + repair cycles (each with another seed) while less than this share of the
-#: limit is spent, before the full model
-_WARM_CYCLES, _WARM_SHARE, _SEED_STEP = 3, 0.15, 7919
+#: greedy + repair cycles (the greedy search going on from where it stopped) while less
+#: than this share of the limit is spent, before the full model
+_WARM_CYCLES, _WARM_SHARE = 3, 0.15
 #: the soft polish of the first timetable may take this share of the time it took to find
 #: it (but at least the minimum): slow finds are rough, and worth more polishing. It
 #: mostly stops sooner, when a pass moves nothing; the minimum covers the CP-SAT model
@@ -431,8 +431,8 @@ def _warm_start(
     stop: Callable[[], bool] | None = None,
 ) -> _Warm:
     """A greedy timetable within a short budget, finished by :func:`_repair` when it
-    leaves lessons out; a few cycles with other random orders while less than
-    ``_WARM_SHARE`` of the limit is spent -- or, racing CP-SAT (``stop``), until CP-SAT
+    leaves lessons out; a few cycles, the greedy search going on where it stopped, while
+    less than ``_WARM_SHARE`` of the limit is spent -- or, racing CP-SAT (``stop``), until CP-SAT
     has answered or the time is up. Otherwise the fullest greedy attempt (CP-SAT's hint).
     None when re-solving: ``keep`` rules there."""
     if options.keep:
@@ -441,8 +441,9 @@ def _warm_start(
     budget = min(_GREEDY_SHARE * options.time_limit, _GREEDY_BASE_S + per_lesson)
     best = _Warm((), False)
     cycle = 0
+    greedy_search = Search(ix, starts, options.seed)
     while _another_cycle(cycle, options, t0, stop):
-        greedy = search(ix, starts, budget, options.seed + _SEED_STEP * cycle, stop=stop)
+        greedy = greedy_search.run(budget, stop=stop)
         placements, complete = greedy.placements, greedy.complete
         cycle += 1
         found = evaluate(problem, placements) if complete else None

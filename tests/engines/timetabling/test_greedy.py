@@ -24,7 +24,7 @@ from auyl.engines.timetabling import (
 from auyl.engines.timetabling import greedy as greedy_module
 from auyl.engines.timetabling import solver as solver_module
 from auyl.engines.timetabling.build import start_slots
-from auyl.engines.timetabling.greedy import Arrays, _luby, greedy, search
+from auyl.engines.timetabling.greedy import Arrays, Search, _luby, greedy, search
 from auyl.engines.timetabling.index import Index
 from auyl.engines.timetabling.solver import (
     BuildStopped,
@@ -195,6 +195,26 @@ def test_a_race_the_greedy_wins_at_once_builds_no_cp_sat_model(
         if thread.name == "cp-sat-race":
             thread.join(timeout=5)
     assert built == []
+
+
+def test_a_greedy_search_goes_on_where_it_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warm start repairs between two runs of one search: the second run goes on
+    with the same long lane, from the steps the first one made."""
+    monkeypatch.setattr(greedy_module, "_CALLS_PER_SLICE", 1)
+    ix = Index.of(packed_school())
+    looks = iter([False, True])  # one slice of each lane, then stop
+    search_ = Search(ix, start_slots(ix, relax=False), seed=0)
+    lane = search_.long
+    assert lane is not None
+
+    first = search_.run(5.0, stop=lambda: next(looks))
+    steps = int(lane.arrays.counters[swapping.CTR_STEP])
+    found = search_.run(5.0)
+
+    assert not first.complete and steps > 0
+    assert found.complete
+    assert search_.long is lane
+    assert int(lane.arrays.counters[swapping.CTR_STEP]) > steps
 
 
 def test_building_the_model_stops_when_asked():

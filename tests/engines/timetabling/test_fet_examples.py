@@ -8,6 +8,8 @@ Skipped where fet-data is not installed, except on CI (``CI=true``), where that 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,41 @@ def test_a_real_school_imports_strictly_and_validly(instance):
     assert problem.activities
     assert problem.groups or problem.teachers
     assert validate(problem) == ()
+
+
+_STOP_MID_SOLVE = """
+import sys, time
+from auyl.engines.timetabling.build import start_slots
+from auyl.engines.timetabling.fet import read_fet
+from auyl.engines.timetabling.index import Index
+from auyl.engines.timetabling.model import SolveOptions
+from auyl.engines.timetabling.solver import _Race
+import auyl.engines.timetabling.solver as solver
+
+solver._RACE_DELAY_S = 0.0
+problem = read_fet(sys.argv[1])
+starts = start_slots(Index.of(problem), relax=False)
+race = _Race(problem, starts, SolveOptions(time_limit=30, workers=2), time.perf_counter())
+race.start()
+while race._solver is None:
+    time.sleep(0.01)
+time.sleep(0.1)
+race.finish(keep_going=False)  # the greedy won: CP-SAT is told to stop, nobody waits
+print("answered")
+"""
+
+
+@needs_fet_data
+def test_a_process_ends_cleanly_when_the_race_is_stopped_mid_solve():
+    """A script that solves and exits while the race's CP-SAT is still stopping must not
+    abort (a daemon thread inside CP-SAT at interpreter exit did: exit code 134)."""
+    school = EXAMPLES / "FET-5-official/Namibia/by-Bobby/set-2/MAPS.fet"
+    run = subprocess.run(
+        [sys.executable, "-c", _STOP_MID_SOLVE, str(school)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-500:]
+    assert run.stdout.strip() == "answered"

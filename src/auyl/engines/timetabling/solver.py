@@ -364,7 +364,7 @@ class _Race(threading.Thread):
 
     def __init__(self, problem: Problem, starts: dict[str, list[int]], options: SolveOptions,
                  t0: float) -> None:  # fmt: skip
-        super().__init__(name="cp-sat-race", daemon=True)
+        super().__init__(name="cp-sat-race", daemon=False)
         self.problem, self.starts, self.options, self.t0 = problem, starts, options, t0
         self.placements: tuple[Placement, ...] | None = None
         self.status: cp_model.CpSolverStatus = cp_model.UNKNOWN
@@ -402,7 +402,10 @@ class _Race(threading.Thread):
     def finish(self, *, keep_going: bool) -> None:
         """When ``keep_going`` (the greedy failed), wait for CP-SAT within the time limit;
         else stop it without waiting: a thread still building its model (Python, up to
-        about 0.4 s on big schools) ends by itself before solving, and nothing waits."""
+        about 0.4 s on big schools) ends by itself before solving, and the answer does not
+        wait. The thread is not a daemon: a process that ends at once waits the few
+        milliseconds CP-SAT takes to stop (ending the interpreter while CP-SAT was still
+        inside its search aborted the process)."""
         if keep_going:
             self.join()
             return

@@ -10,11 +10,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from auyl.engines.timetabling import solver as solver_module
+from auyl.engines.timetabling.build import start_slots
 from auyl.engines.timetabling.fet import read_fet
+from auyl.engines.timetabling.index import Index
+from auyl.engines.timetabling.model import SolveOptions
 from auyl.engines.timetabling.validate import validate
 
 EXAMPLES = Path("/usr/share/doc/fet-data/examples")
@@ -80,3 +86,37 @@ def test_a_process_ends_cleanly_when_the_race_is_stopped_mid_solve():
     )
     assert run.returncode == 0, run.stderr[-500:]
     assert run.stdout.strip() == "answered"
+
+
+@needs_fet_data
+def test_a_stop_asked_for_before_cp_sat_starts_searching_still_stops_it(monkeypatch):
+    """The greedy may win between the race handing over its solver and CP-SAT starting its
+    search; OR-Tools drops a stop asked for then, so the race keeps asking until CP-SAT
+    is done (else it ran on to the time limit, holding a core)."""
+    handed_over = threading.Event()
+    real_solver_for = solver_module.solver_for
+
+    def late_solver(*args, **kw):
+        solver = real_solver_for(*args, **kw)
+        real_solve = solver.solve
+
+        def solve_later(model, *rest):
+            handed_over.set()
+            time.sleep(0.3)  # the greedy wins now
+            return real_solve(model, *rest)
+
+        solver.solve = solve_later
+        return solver
+
+    monkeypatch.setattr(solver_module, "_RACE_DELAY_S", 0.0)
+    monkeypatch.setattr(solver_module, "solver_for", late_solver)
+    problem = read_fet(EXAMPLES / "FET-5-official/Namibia/by-Bobby/set-2/MAPS.fet")
+    starts = start_slots(Index.of(problem), relax=False)
+    race = solver_module._Race(
+        problem, starts, SolveOptions(time_limit=30, workers=2), time.perf_counter()
+    )
+    race.start()
+    assert handed_over.wait(30)
+    race.finish(keep_going=False)
+    race.join(timeout=1.0)  # CP-SAT needs several seconds for MAPS' first timetable
+    assert not race.is_alive()

@@ -411,8 +411,20 @@ class _Race(threading.Thread):
             return
         with self._lock:
             self._stopped.set()
-            if self._solver is not None:
-                self._solver.stop_search()
+            solver = self._solver
+        if solver is not None:
+            stopper = threading.Thread(
+                target=self._keep_stopping, args=(solver,), name="cp-sat-stop", daemon=True
+            )
+            stopper.start()
+
+    def _keep_stopping(self, solver: cp_model.CpSolver) -> None:
+        """Ask CP-SAT to stop until this thread is done: a stop asked for between handing
+        over the solver and the start of its search is lost (OR-Tools keeps it only while
+        a search runs), and CP-SAT would then run on to the time limit."""
+        solver.stop_search()
+        while not self._done.wait(0.01):
+            solver.stop_search()
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,9 +219,10 @@ def _gaps_within(p, s, d, S, A, stamp):
     """True when person ``p``'s gaps, with ``d`` more periods from ``s`` and the units
     marked ``stamp`` taken out, stay within its limits as FET counts them while building:
     each period still to place may fill one gap, so the week's gaps may exceed the limit by
-    the periods not yet placed (and the days' excess gaps add up to at most those). Never
-    broken by taking a lesson out (it frees at least as many periods as it opens gaps);
-    exact once all of ``p``'s lessons are placed."""
+    the periods not yet placed (and the days' excess gaps add up to at most those), times
+    the person's slack (``p_slack``: 1 for teachers, 0 for classes, whose count is strict).
+    With a slack of 1 taking a lesson out never breaks it (the lesson frees at least as
+    many periods as it opens gaps); exact once all of ``p``'s lessons are placed."""
     placed = 0
     week = 0
     excess = 0

@@ -476,8 +476,8 @@ def _one_in_every_block(b: Build, acts: Sequence[str], min_days: int) -> None:
     a day and as many lessons as days they may fall on, every such day has one; with
     ``min_days`` apart and one lesson for each block of ``min_days`` days (0, 1 | 2, 3 | 4),
     every block has one. Stated outright, CP-SAT's search to a first timetable of a packed
-    school needs fewer conflicts (MAPS 7-14k against 30-207k, FGPS 12-39k against 21-67k,
-    4 runs each) and JMSS is found on 3 of 3 runs in 30 s instead of 1 of 4."""
+    school needs fewer conflicts (MAPS 5-26k against 30-207k, FGPS 8-39k against 21-67k,
+    4-8 runs each) and JMSS is found on 3 of 3 runs in 30 s instead of 1 of 4."""
     if min_days == 1:
         days = [d for d in range(b.week.n_days) if any(b.day_lits(a, d) for a in acts)]
         blocks = [[d] for d in days]

@@ -195,8 +195,9 @@ def _exactly_ones(p: Problem) -> int:
 
 def test_lessons_that_just_fit_their_days_are_told_to_lie_one_in_each():
     """A hard min-days rule whose lessons just fit the days they may fall on implies one
-    lesson in each (stated outright: CP-SAT needs 2-3x fewer conflicts on packed
-    schools); the implied rule never cuts off a timetable the rule allows."""
+    lesson in each (stated outright, CP-SAT needs fewer conflicts on packed schools: see
+    ``constraints._one_in_every_block``); the implied rule never cuts off a timetable the
+    rule allows."""
     one_a_day = MinDaysBetween(("a", "b", "c"), 1)
     three = [lesson("a"), lesson("b"), lesson("c")]
     fits = problem(three, week(3, 2), constraints=[one_a_day])

@@ -34,6 +34,7 @@ from auyl.engines.timetabling.model import (
     MinDaysBetween,
     Placement,
     PreferredStarts,
+    Problem,
     SameStart,
 )
 
@@ -704,22 +705,34 @@ def add_keep_goal(b: Build, keep: Sequence[Placement], weight: float) -> None:
 
 
 def add_split_symmetry(b: Build) -> None:
-    """Interchangeable parts of one weekly activity start in the order of their ids.
+    """Interchangeable parts of one weekly activity (:func:`interchangeable_parts`) start
+    in the order of their ids: this removes the equal timetables that differ only by which
+    part is which."""
+    for parts in interchangeable_parts(b.problem):
+        for a1, a2 in pairwise(parts):
+            b.m.add(
+                sum(s * lit for s, lit in b.x[a1].items())
+                <= sum(s * lit for s, lit in b.x[a2].items())
+            )
+
+
+def interchangeable_parts(problem: Problem) -> list[list[str]]:
+    """The classes (two parts or more, in the problem's order) of interchangeable parts of
+    one weekly activity.
 
     Two parts are interchangeable when they have the same lesson data and every explicit
     constraint names both or neither (and a preferred-starts rule the same way), so
-    swapping them changes no cost. Ordering removes the equal timetables that differ only
-    by which part is which.
+    swapping them changes no cost.
     """
     membership: dict[str, list[object]] = defaultdict(list)
-    for i, c in enumerate(b.problem.constraints):
+    for i, c in enumerate(problem.constraints):
         if isinstance(c, PreferredStarts):
             membership[c.activity].append((i, c.slots))
         elif isinstance(c, SameStart | MinDaysBetween):
             for aid in c.activities:
                 membership[aid].append(i)
     classes: dict[tuple[object, ...], list[str]] = defaultdict(list)
-    for a in b.problem.activities:
+    for a in problem.activities:
         if not a.split_of or a.fixed_start is not None:
             continue
         key = (
@@ -738,9 +751,4 @@ def add_split_symmetry(b: Build) -> None:
             tuple(membership.get(a.id, ())),
         )
         classes[key].append(a.id)
-    for parts in classes.values():
-        for a1, a2 in pairwise(parts):
-            b.m.add(
-                sum(s * lit for s, lit in b.x[a1].items())
-                <= sum(s * lit for s, lit in b.x[a2].items())
-            )
+    return [parts for parts in classes.values() if len(parts) > 1]

@@ -3,14 +3,28 @@ hint it can take up, and the model is never built past the time limit."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
 from ortools.sat.python import cp_model
 
-from auyl.engines.timetabling import MinDaysBetween, Placement, Resource, SolveOptions, solve
+from auyl.engines.timetabling import (
+    MinDaysBetween,
+    Placement,
+    Resource,
+    SolveOptions,
+    resolve,
+    solve,
+)
 from auyl.engines.timetabling import solver as solver_module
-from auyl.engines.timetabling.solver import BuildStopped, _Warm, build_model, in_part_order
+from auyl.engines.timetabling.solver import (
+    BuildStopped,
+    _complete_hint,
+    _Warm,
+    build_model,
+    in_part_order,
+)
 
 from .tiny import lesson, problem, week
 
@@ -98,3 +112,50 @@ def test_no_model_is_built_once_the_time_limit_is_spent(monkeypatch: pytest.Monk
     assert stopped == [True]
     assert s.status == "feasible"
     assert list(s.placements) == list(REVERSED)
+
+
+def gappy_day():  # type: ignore[no-untyped-def]
+    """One teacher's two lessons in a day of four periods, teacher gaps costing 1 each."""
+    p = problem([lesson("a", group="G1"), lesson("b", group="G2")], week(1, 4))
+    return dataclasses.replace(p, soft=dataclasses.replace(p.soft, teacher_gaps=1.0))
+
+
+GAPPY = (Placement("a", 0), Placement("b", 3))
+
+
+def test_a_resolve_from_a_clean_timetable_starts_from_it_and_lowers_its_cost():
+    """The platform's second phase: its first timetable, kept at a tiny cost per move,
+    is the starting point (no search for another first timetable) and gets better."""
+    said: list[str] = []
+    options = SolveOptions(time_limit=5, workers=1, keep_weight=0.01,
+                           progress=lambda done, message: said.append(message))  # fmt: skip
+    s = resolve(gappy_day(), GAPPY, options)
+    assert said[0] == "timetable 1: the current one"
+    assert s.evaluation is not None and s.evaluation.soft_cost == 0
+
+
+def test_a_current_timetable_that_breaks_a_hard_rule_is_not_the_first():
+    clash = (Placement("a", 1), Placement("b", 1))  # one teacher twice in period 2
+    said: list[str] = []
+    options = SolveOptions(time_limit=5, workers=1,
+                           progress=lambda done, message: said.append(message))  # fmt: skip
+    s = resolve(gappy_day(), clash, options)
+    assert s.feasible and s.evaluation is not None and s.evaluation.hard_violations == 0
+    assert "timetable 1: the current one" not in said
+
+
+def test_a_hint_of_the_lessons_is_completed_with_the_goals_helper_variables():
+    p = gappy_day()
+    b = build_model(p)
+    starts = {x.activity: x.start for x in GAPPY}
+    for aid, xs in b.x.items():
+        for s, lit in xs.items():
+            b.m.add_hint(lit, starts[aid] == s)
+    hinted = len(b.m.proto.solution_hint.vars)
+    _complete_hint(b.m, 5.0)
+    hint = b.m.proto.solution_hint
+    assert hinted < len(b.m.proto.variables) == len(hint.vars)
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    assert solver.solve(b.m) == cp_model.OPTIMAL
+    assert solver.objective_value > 0  # the gap of the hinted timetable, counted

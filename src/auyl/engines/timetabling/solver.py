@@ -72,6 +72,8 @@ _POLISH_SHARE, _POLISH_MIN_S = 0.5, 0.25
 #: Python, sharing the interpreter with the greedy's own Python work, and the greedy
 #: answers most schools within this (the race doubled some small clusters' 0.09 s)
 _RACE_DELAY_S = 0.15
+#: share of the time left that completing the hint of the soft optimisation may take
+_HINT_SHARE = 0.25
 #: the soft costs (by kind, as :func:`evaluate` names them) the polish mends
 _POLISHED = ("min_days_between", "preferred_starts")
 
@@ -235,12 +237,10 @@ def solver_for(options: SolveOptions, time_left: float, first_only: bool) -> cp_
         else:
             params.linearization_level = 0
     else:
-        # from a complete timetable (a hint), the search matters more than proofs: one
-        # presolve round without probing and no symmetry detection (EGS2016T2d: its
-        # timetable taken up after 1.4 s, not 8.4 s, and at the optimum after 2.6 s)
-        params.max_presolve_iterations = 1
-        params.presolve_probing_deterministic_time_limit = 0.0
-        params.symmetry_level = 0
+        # from a complete timetable (a hint), the search matters more than proofs: no
+        # presolve (it took 7.6 s on a cluster of 2,026 lessons, and 8.4 s on EGS2016T2d,
+        # before the hint was taken up; without it, 0.4 s)
+        params.cp_model_presolve = False
     return solver
 
 
@@ -277,7 +277,8 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
     else:
         warm = _warm_start(problem, ix, starts, options, t0, watcher)
     if warm.complete:
-        warm = _polished(problem, ix, starts, warm, options, t0)
+        if not options.keep:  # the polish would move kept lessons
+            warm = _polished(problem, ix, starts, warm, options, t0)
         _record_first(watcher, options, warm.found_by)
     if warm.complete and options.first_solution_only:
         return _answer(
@@ -466,9 +467,9 @@ def _warm_start(
     leaves lessons out; a few cycles, the greedy search going on where it stopped, while
     less than ``_WARM_SHARE`` of the limit is spent -- or, racing CP-SAT (``stop``), until CP-SAT
     has answered or the time is up. Otherwise the fullest greedy attempt (CP-SAT's hint).
-    None when re-solving: ``keep`` rules there."""
+    When re-solving, the ``keep`` placements instead, if they make a clean timetable."""
     if options.keep:
-        return _Warm((), False)
+        return _kept(problem, starts, options.keep)
     per_lesson = _GREEDY_PER_LESSON_S * len(starts)
     budget = min(_GREEDY_SHARE * options.time_limit, _GREEDY_BASE_S + per_lesson)
     best = _Warm((), False)
@@ -489,6 +490,22 @@ def _warm_start(
         if len(placements) > len(best.placements):
             best = warm
     return best
+
+
+def _kept(problem: Problem, starts: dict[str, list[int]], keep: Sequence[Placement]) -> _Warm:
+    """The ``keep`` placements as a complete first timetable when they place every lesson
+    at one of its starts and :func:`evaluate` finds no hard rule broken (nothing changed
+    that forces a move, or the platform's second phase starting from its first); else
+    nothing, and CP-SAT looks for a timetable with ``keep`` as its goal."""
+    where = {p.activity: p for p in keep}
+    placements = tuple(where.get(a.id) for a in problem.activities)
+    if any(p is None or p.start not in starts[p.activity] for p in placements):
+        return _Warm((), False)
+    complete = tuple(p for p in placements if p is not None)
+    found = evaluate(problem, complete)
+    if found.hard_violations:
+        return _Warm((), False)
+    return _Warm(complete, True, "timetable 1: the current one", found)
 
 
 def _another_cycle(
@@ -652,7 +669,29 @@ def _improve(
     for aid, rooms in b.room.items():
         for rid, lit in rooms.items():
             b.m.add_hint(lit, aid in where and where[aid].room == rid)
+    _complete_hint(b.m, time_left * _HINT_SHARE)
+    time_left = options.time_limit - (time.perf_counter() - t0)
+    solver.parameters.max_time_in_seconds = max(0.05, time_left)
     return solver.solve(b.m, watcher), solver
+
+
+def _complete_hint(m: cp_model.CpModel, budget: float) -> None:
+    """Give the goals' helper variables their values in ``m``'s hint (the lessons' starts
+    and rooms): CP-SAT does not take up an incomplete hint of a big model as a timetable
+    (a cluster of 2,026 lessons found nothing in 20 s from one) but takes up a complete one
+    at once. The values come from a solve with every hinted variable fixed; when that
+    finds nothing within ``budget``, the hint stays as it was."""
+    fixed = cp_model.CpSolver()
+    fixed.parameters.fix_variables_to_their_hinted_value = True
+    fixed.parameters.max_time_in_seconds = max(0.05, budget)
+    fixed.parameters.num_workers = 1
+    if fixed.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    values = fixed.response_proto.solution
+    m.clear_hints()  # type: ignore[no-untyped-call]
+    hint = m.proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
 
 
 def in_part_order(problem: Problem, placements: Sequence[Placement]) -> list[Placement]:

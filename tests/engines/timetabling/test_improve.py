@@ -159,3 +159,11 @@ def test_a_hint_of_the_lessons_is_completed_with_the_goals_helper_variables():
     solver.parameters.fix_variables_to_their_hinted_value = True
     assert solver.solve(b.m) == cp_model.OPTIMAL
     assert solver.objective_value > 0  # the gap of the hinted timetable, counted
+
+
+def test_a_resolve_of_an_unchanged_timetable_moves_no_part():
+    """Interchangeable parts keep their own starts: handing them out again in part order
+    would be the same timetable, but every kept part counts as a lesson that moved."""
+    s = resolve(three_part_maths(), REVERSED, SolveOptions(time_limit=3, workers=1))
+    assert s.moved == ()
+    assert sorted(s.placements, key=str) == sorted(REVERSED, key=str)

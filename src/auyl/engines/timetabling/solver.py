@@ -656,13 +656,15 @@ def _improve(
     watcher: _Watcher,
     start_from: Sequence[Placement],
 ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
-    """Optimise the soft costs from a complete timetable (given to CP-SAT as a hint)."""
+    """Optimise the soft costs from a complete timetable (given to CP-SAT as a hint,
+    completed by :func:`_complete_hint`). ``b`` has no symmetry rule, or ``start_from`` is
+    its own solution: either way the hint is feasible as it is."""
     time_left = options.time_limit - (time.perf_counter() - t0)
     solver = solver_for(options, max(0.05, time_left), first_only=False)
     if time_left < 0.1:
         return cp_model.UNKNOWN, solver
     b.m.clear_hints()  # type: ignore[no-untyped-call]
-    where = {p.activity: p for p in in_part_order(b.problem, start_from)}
+    where = {p.activity: p for p in start_from}  # no symmetry rule here: any part order
     for aid, xs in b.x.items():
         for s, lit in xs.items():
             b.m.add_hint(lit, where[aid].start == s if aid in where else False)

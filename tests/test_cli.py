@@ -52,3 +52,21 @@ def test_demo_no_serve_builds_into_the_given_data_dir_and_refuses_too_few_school
     )
     assert refused.returncode == 2
     assert "auyl demo:" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_the_embedded_consumer_knows_every_task_before_it_reads_the_queue():
+    """`auyl demo --no-serve` queues the demo cluster's solve; a later `auyl serve` runs it
+    in a fresh process, whose consumer must know the task without a page having imported
+    its module first."""
+    check = (
+        "import django; django.setup()\n"
+        "from huey.contrib.djhuey import HUEY\n"
+        "from auyl.cli import register_tasks\n"
+        "before = set(HUEY._registry._registry)\n"
+        "register_tasks()\n"
+        "print(sorted(set(HUEY._registry._registry) - before))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "auyl.settings", "AUYL_TASKS": "embedded"}
+    done = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "auyl.timetable.tasks.auyl.timetable" in done.stdout

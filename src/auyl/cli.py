@@ -41,6 +41,15 @@ def _prepare_database_and_static() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+def register_tasks() -> None:
+    """Import every app's ``tasks`` module, as Huey's own ``run_huey`` (``auyl worker``)
+    does: a task queued by another process (``auyl demo --no-serve``, or before a restart)
+    is otherwise unknown to this process's consumer, which then drops it with an error."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("tasks")
+
+
 def _start_embedded_consumer() -> None:
     """Run Huey's consumer in threads of this process (AUYL_TASKS=embedded)."""
     from django.conf import settings
@@ -49,6 +58,7 @@ def _start_embedded_consumer() -> None:
         return
     from huey.contrib.djhuey import HUEY
 
+    register_tasks()
     consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=False)
     # The consumer's own signal handlers only work in the main thread: skip them.
     consumer._set_signal_handlers = lambda: None

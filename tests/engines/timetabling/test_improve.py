@@ -23,6 +23,7 @@ from auyl.engines.timetabling.solver import (
     _complete_hint,
     _Warm,
     build_model,
+    hint_timetable,
     in_part_order,
 )
 
@@ -71,10 +72,7 @@ def takes_up(hint: list[Placement] | tuple[Placement, ...]) -> bool:
     """True when the symmetric model of :func:`three_part_maths` has a timetable with
     every start literal as ``hint`` says."""
     b = build_model(three_part_maths(), objective=False)
-    where = {x.activity: x.start for x in hint}
-    for aid, xs in b.x.items():
-        for s, lit in xs.items():
-            b.m.add_hint(lit, where[aid] == s)
+    hint_timetable(b, hint)
     solver = cp_model.CpSolver()
     solver.parameters.fix_variables_to_their_hinted_value = True
     return solver.solve(b.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -147,10 +145,7 @@ def test_a_current_timetable_that_breaks_a_hard_rule_is_not_the_first():
 def test_a_hint_of_the_lessons_is_completed_with_the_goals_helper_variables():
     p = gappy_day()
     b = build_model(p)
-    starts = {x.activity: x.start for x in GAPPY}
-    for aid, xs in b.x.items():
-        for s, lit in xs.items():
-            b.m.add_hint(lit, starts[aid] == s)
+    hint_timetable(b, GAPPY)
     hinted = len(b.m.proto.solution_hint.vars)
     _complete_hint(b.m, 5.0)
     hint = b.m.proto.solution_hint

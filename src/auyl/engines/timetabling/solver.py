@@ -307,7 +307,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return _answer(problem, options, t0, watcher, warm.placements, "feasible", None)
     else:
-        _hint(b, warm.placements)
+        _hint(b, in_part_order(problem, warm.placements))  # b has the symmetry rule
         status, solver = _first_phase(b, options, t0, watcher)
         if status == cp_model.FEASIBLE and b.costs and not options.first_solution_only:
             better, improved = _improve(b, options, t0, watcher, extract(b, solver))
@@ -498,14 +498,13 @@ def _kept(problem: Problem, starts: dict[str, list[int]], keep: Sequence[Placeme
     that forces a move, or the platform's second phase starting from its first); else
     nothing, and CP-SAT looks for a timetable with ``keep`` as its goal."""
     where = {p.activity: p for p in keep}
-    placements = tuple(where.get(a.id) for a in problem.activities)
-    if any(p is None or p.start not in starts[p.activity] for p in placements):
+    if any(a.id not in where or where[a.id].start not in starts[a.id] for a in problem.activities):
         return _Warm((), False)
-    complete = tuple(p for p in placements if p is not None)
-    found = evaluate(problem, complete)
+    placements = tuple(where[a.id] for a in problem.activities)
+    found = evaluate(problem, placements)
     if found.hard_violations:
         return _Warm((), False)
-    return _Warm(complete, True, "timetable 1: the current one", found)
+    return _Warm(placements, True, "timetable 1: the current one", found)
 
 
 def _another_cycle(
@@ -611,7 +610,7 @@ def _record_first(watcher: _Watcher, options: SolveOptions, message: str) -> Non
 
 
 def _hint(b: Build, placements: Sequence[Placement]) -> None:
-    for p in in_part_order(b.problem, placements):
+    for p in placements:
         lit = b.x.get(p.activity, {}).get(p.start)
         if lit is not None:
             b.m.add_hint(lit, 1)
@@ -663,18 +662,24 @@ def _improve(
     solver = solver_for(options, max(0.05, time_left), first_only=False)
     if time_left < 0.1:
         return cp_model.UNKNOWN, solver
-    b.m.clear_hints()  # type: ignore[no-untyped-call]
-    where = {p.activity: p for p in start_from}  # no symmetry rule here: any part order
-    for aid, xs in b.x.items():
-        for s, lit in xs.items():
-            b.m.add_hint(lit, where[aid].start == s if aid in where else False)
-    for aid, rooms in b.room.items():
-        for rid, lit in rooms.items():
-            b.m.add_hint(lit, aid in where and where[aid].room == rid)
+    hint_timetable(b, start_from)  # no symmetry rule in b here: any part order
     _complete_hint(b.m, time_left * _HINT_SHARE)
     time_left = options.time_limit - (time.perf_counter() - t0)
     solver.parameters.max_time_in_seconds = max(0.05, time_left)
     return solver.solve(b.m, watcher), solver
+
+
+def hint_timetable(b: Build, placements: Sequence[Placement]) -> None:
+    """Replace ``b``'s hint by ``placements``: every start and room literal hinted true or
+    false (a lesson they leave out: all false)."""
+    b.m.clear_hints()  # type: ignore[no-untyped-call]
+    where = {p.activity: p for p in placements}
+    for aid, xs in b.x.items():
+        for s, lit in xs.items():
+            b.m.add_hint(lit, aid in where and where[aid].start == s)
+    for aid, rooms in b.room.items():
+        for rid, lit in rooms.items():
+            b.m.add_hint(lit, aid in where and where[aid].room == rid)
 
 
 def _complete_hint(m: cp_model.CpModel, budget: float) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -181,3 +183,12 @@ def test_a_lesson_mode_can_be_set_and_returned_to_the_default(tiny, people):
     assert not run.lessons.filter(broadcast=True).exists()  # Serik teaches physics himself
     services.lesson_mode_save(class_set=tiny.kum_7, subject=physics, mode="", by=people.bolat)
     assert not LessonMode.objects.filter(class_set=tiny.kum_7).exists()
+
+
+def test_the_solver_gets_the_runs_limit_less_the_time_spent_and_the_storing(tiny, people):
+    run = TimetableRun.objects.create(hub=tiny.hub, params={"time_limit": 20.0})
+    problem = services.build_problem(services.cluster_data(tiny.hub)).problem
+    started_a_second_ago = time.perf_counter() - 1.0
+    limit = services.solver_time_limit(run, problem, started_a_second_ago)
+    storing = services.STORE_S_PER_LESSON * len(problem.activities)
+    assert 0 < limit <= 20.0 - 1.0 - storing

@@ -1,5 +1,6 @@
 """Lowering the soft cost from the first timetable: CP-SAT is handed that timetable as a
-hint it can take up, and the model is never built past the time limit."""
+hint it can take up, proves small schools optimal, then searches neighbourhoods alone;
+the model is never built past the time limit."""
 
 from __future__ import annotations
 
@@ -162,3 +163,63 @@ def test_a_resolve_of_an_unchanged_timetable_moves_no_part():
     s = resolve(three_part_maths(), REVERSED, SolveOptions(time_limit=3, workers=1))
     assert s.moved == ()
     assert sorted(s.placements, key=str) == sorted(REVERSED, key=str)
+
+
+def neighbourhoods_only(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each CP-SAT solve from now on searches neighbourhoods alone."""
+    seen: list[bool] = []
+    real = cp_model.CpSolver.solve
+
+    def spy(self: cp_model.CpSolver, *args: object, **kw: object) -> object:
+        seen.append(self.parameters.use_lns_only)
+        return real(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    return seen
+
+
+def unavoidable_gap():  # type: ignore[no-untyped-def]
+    """A teacher's two locked lessons in periods 1 and 4 of one day and a third anywhere:
+    one gap is left whatever the timetable (teacher gaps cost 1)."""
+    lessons = [
+        lesson("a", group="G1", fixed_start=0),
+        lesson("b", group="G2", fixed_start=3),
+        lesson("c", group="G3"),
+    ]
+    p = problem(lessons, week(1, 4))
+    return dataclasses.replace(p, soft=dataclasses.replace(p.soft, teacher_gaps=1.0))
+
+
+def test_a_small_school_is_proven_optimal_by_the_first_stage(monkeypatch: pytest.MonkeyPatch):
+    """The full portfolio's short first stage proves that no timetable has fewer gaps, and
+    no neighbourhood search follows (on FET's EEBLJ-Noturno the proof took 0.2 s;
+    neighbourhood search alone ran to the 10 s limit there)."""
+    seen = neighbourhoods_only(monkeypatch)
+    s = solve(unavoidable_gap(), SolveOptions(time_limit=20, workers=2))
+    assert s.status == "optimal"
+    assert not any(seen)
+    assert s.evaluation is not None and s.evaluation.soft_cost == 1
+
+
+def test_a_single_worker_never_searches_neighbourhoods_alone(monkeypatch: pytest.MonkeyPatch):
+    """With one worker CP-SAT would run no neighbourhood at all (measured: a cluster kept
+    its first timetable's cost): the portfolio gets the whole time."""
+    seen = neighbourhoods_only(monkeypatch)
+    s = resolve(gappy_day(), GAPPY, SolveOptions(time_limit=3, workers=1, keep_weight=0.01))
+    assert s.evaluation is not None and s.evaluation.soft_cost == 0
+    assert seen and not any(seen)
+
+
+def test_two_workers_search_neighbourhoods_alone_after_the_first_stage(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """After the first stage (here none), neighbourhood search alone goes on from the best
+    timetable so far."""
+    monkeypatch.setattr(solver_module, "_PROOF_MAX_S", 0.0)  # no first stage
+    seen = neighbourhoods_only(monkeypatch)
+    s = resolve(unavoidable_gap(), _ONE_GAP, SolveOptions(time_limit=3, workers=2))
+    assert seen[-1] is True
+    assert s.evaluation is not None and s.evaluation.soft_cost == 1
+
+
+_ONE_GAP = (Placement("a", 0), Placement("b", 3), Placement("c", 1))

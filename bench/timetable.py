@@ -579,9 +579,8 @@ def main(argv: list[str] | None = None) -> int:
                 row["fet"] = {"status": "not run", "first_s": None, "hard": None, "soft": None}
             else:
                 row["fet"] = theirs(path, problem, args.time_limit, startup, work / f"fet{n}")
-            if args.in_fet_time and fet_time(row) is not None:
-                seconds = fet_time(row)
-                assert seconds is not None
+            seconds = fet_time(row) if args.in_fet_time else None
+            if seconds is not None:
                 row["ours_in_fet_time"] = ours_optimized(problem, seconds, args.seed)
             rows.append(row)
             print(json.dumps(row), flush=True)

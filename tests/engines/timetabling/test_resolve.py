@@ -12,6 +12,9 @@ from auyl.engines.timetabling import (
     resolve,
     solve,
 )
+from auyl.engines.timetabling.build import start_slots
+from auyl.engines.timetabling.index import Index
+from auyl.engines.timetabling.solver import _solve_neighbourhood
 
 from .tiny import lesson, problem, solved, starts, week
 
@@ -72,3 +75,39 @@ def test_a_lesson_can_not_move_is_reported_as_moved_when_its_slot_vanishes():
     changed = dataclasses.replace(p, teachers=(Teacher("T", unavailable=frozenset({gone})),))
     after = resolve(changed, before, SolveOptions(time_limit=2.0, workers=1))
     assert "a" in after.moved and after.evaluation.hard_violations == 0  # type: ignore[union-attr]
+
+
+def test_a_broken_timetable_is_mended_around_the_change_not_solved_again():
+    """The first timetable of a re-solve comes from mending the current one: only the ill
+    teacher's lesson and its neighbours may move, and the first phase says so."""
+    p = school()
+    before = solved(p)
+    ill = Teacher("T0", unavailable=frozenset({starts(before)["t0g0"]}))
+    changed = dataclasses.replace(p, teachers=(ill, *p.teachers[1:]))
+    seen: list[str] = []
+    options = SolveOptions(
+        time_limit=3.0, workers=1, first_solution_only=True, progress=lambda f, m: seen.append(m)
+    )
+    after = resolve(changed, before, options)
+    assert after.evaluation is not None and after.evaluation.hard_violations == 0
+    assert seen[0] == "timetable 1: the current one, mended"
+    assert after.moved == ("t0g0",)
+
+
+def test_the_mending_neighbourhood_moves_the_fewest_kept_lessons():
+    """Given no hint at all, the neighbourhood's solve still returns every free lesson to
+    its kept start where that start is still allowed: it minimises the moves, not just
+    any timetable."""
+    p = school()
+    # a Latin square on the second day: a first timetable found from scratch starts on
+    # the first day
+    keep = {
+        f"t{t}g{g}": Placement(f"t{t}g{g}", 4 + (t + g) % 3) for t in range(3) for g in range(3)
+    }
+    ix = Index.of(p)
+    allowed = start_slots(ix, relax=False)
+    found = _solve_neighbourhood(
+        p, allowed, {}, set(allowed), SolveOptions(workers=1), budget=3.0, keep=keep
+    )
+    assert found is not None
+    assert {pl.activity: pl.start for pl in found} == {a: pl.start for a, pl in keep.items()}

@@ -197,6 +197,18 @@ def test_a_race_the_greedy_wins_at_once_builds_no_cp_sat_model(
     assert built == []
 
 
+def test_a_limit_shorter_than_the_race_delay_still_gets_the_greedy_start() -> None:
+    """With a few hundredths of a second (the benchmark gives a solve fet-cl's own time)
+    the greedy still runs once -- its timetable is the answer -- and nobody waits for the
+    racing CP-SAT thread's delay."""
+    seen: list[str] = []
+    options = SolveOptions(time_limit=0.02, workers=2, progress=lambda f, m: seen.append(m))
+    s = solve(packed_school(), options)
+    assert s.feasible
+    assert seen[0] == "timetable 1 found by the greedy start"
+    assert s.seconds < solver_module._RACE_DELAY_S
+
+
 def test_a_greedy_search_goes_on_where_it_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """The warm start repairs between two runs of one search: the second run goes on
     with the same long lane, from the steps the first one made."""

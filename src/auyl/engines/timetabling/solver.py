@@ -404,8 +404,9 @@ class _Race(threading.Thread):
 
     def run(self) -> None:
         try:
-            if self._stopped.wait(_RACE_DELAY_S):
-                return  # the greedy won before CP-SAT was due
+            left = self.options.time_limit - (time.perf_counter() - self.t0)
+            if self._stopped.wait(min(_RACE_DELAY_S, left)) or left <= _RACE_DELAY_S:
+                return  # the greedy won before CP-SAT was due, or the time is up by then
             try:
                 b = build_model(
                     self.problem, objective=False, starts=self.starts, stop=self._stopped.is_set
@@ -558,8 +559,8 @@ def _another_cycle(
     cycle: int, options: SolveOptions, t0: float, stop: Callable[[], bool] | None
 ) -> bool:
     elapsed = time.perf_counter() - t0
-    if stop is not None:
-        return not stop() and elapsed < options.time_limit - 0.05
+    if stop is not None:  # the first cycle even when the limit is tiny: it is the answer
+        return not stop() and (cycle == 0 or elapsed < options.time_limit - 0.05)
     return cycle == 0 or (cycle < _WARM_CYCLES and elapsed <= _WARM_SHARE * options.time_limit)
 
 

@@ -9,13 +9,14 @@ tests check on random problems.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations, pairwise
 
 from ortools.sat.python import cp_model
 
-from auyl.engines.timetabling.build import Build, Lit
+from auyl.engines.timetabling.build import Build, Lit, total
 from auyl.engines.timetabling.evaluate import subject_day_allowance
 from auyl.engines.timetabling.index import (
     covered,
@@ -61,7 +62,7 @@ def add_place_once(b: Build) -> None:
                 b.m.add_exactly_one(lits)
             else:
                 b.m.add_at_most_one(lits)
-                b.m.add(sum(lits) >= 1).only_enforce_if(req)
+                b.m.add(total(lits) >= 1).only_enforce_if(req)
 
 
 def _curriculum_line(b: Build, subject: str, groups: Sequence[str], teachers: Sequence[str]) -> str:
@@ -405,7 +406,7 @@ def add_preferred_starts(b: Build, c: PreferredStarts) -> None:
     """A lesson starts in one of its preferred slots (hard: pruned; soft: cost if not)."""
     elsewhere = [lit for s, lit in b.x[c.activity].items() if s not in c.slots]
     if c.weight < HARD:
-        b.cost(c.weight / 100, sum(elsewhere))
+        b.cost(c.weight / 100, total(elsewhere))
         return
     if b.relax:
         req = b.require(
@@ -413,7 +414,7 @@ def add_preferred_starts(b: Build, c: PreferredStarts) -> None:
             f"{b.ix.activity_name(c.activity)} may only start at chosen times",
             activities=(c.activity,),
         )
-        b.linear_at_most(sum(elsewhere), 0, req)
+        b.linear_at_most(total(elsewhere), 0, req)
 
 
 def add_same_start(b: Build, c: SameStart) -> None:
@@ -494,10 +495,11 @@ def _one_in_every_block(b: Build, acts: Sequence[str], min_days: int) -> None:
 def _adjacent_if_same_day(b: Build, a1: str, a2: str, req: Lit | None) -> None:
     """When ``a1`` and ``a2`` share a day, one follows the other directly."""
     d1, d2 = b.ix.activity[a1].duration, b.ix.activity[a2].duration
-    x2 = b.x[a2]
+    by_day: dict[int, list[tuple[int, Lit]]] = defaultdict(list)  # a2's starts, per day
+    for t, v in b.x[a2].items():
+        by_day[b.week.day_of(t)].append((t, v))
     for s, lit in b.x[a1].items():
-        adjacent = {v.index for v in (x2.get(s + d1), x2.get(s - d2)) if v is not None}
-        apart = [v for v in b.day_lits(a2, b.week.day_of(s)) if v.index not in adjacent]
+        apart = [v for t, v in by_day[b.week.day_of(s)] if t != s + d1 and t != s - d2]
         b.at_most([lit, *apart], 1, req)
 
 
@@ -515,7 +517,7 @@ def _pair_shortfall_cost(b: Build, a1: str, a2: str, min_days: int, unit_cost: f
     if min_days == 1:
         same = b.m.new_bool_var(f"sameday[{a1},{a2}]")
         for d in range(b.week.n_days):
-            b.m.add(same >= sum(b.day_lits(a1, d)) + sum(b.day_lits(a2, d)) - 1)
+            b.m.add(same >= total([*b.day_lits(a1, d), *b.day_lits(a2, d)]) - 1)
         b.cost(unit_cost, same)
         return
     n = b.week.n_days
@@ -549,7 +551,7 @@ def add_max_gaps(b: Build, c: MaxGaps) -> None:
                 else:
                     b.cost(c.weight / 100, b.excess(gaps, c.max_gaps, ub, f"gaps[{pid},{d}]"))
             continue
-        week_gaps = sum(b.span(c.who, pid, d).gaps() for d in days)
+        week_gaps = total([b.span(c.who, pid, d).gaps() for d in days])
         if c.weight >= HARD:
             b.linear_at_most(week_gaps, c.max_gaps, req)
         else:
@@ -577,7 +579,7 @@ def add_max_hours_daily(b: Build, c: MaxHoursDaily) -> None:
                 continue
             over = b.m.new_bool_var(f"over[{pid},{d}]")
             room = b.week.periods_per_day - c.max_periods
-            b.m.add(sum(lits) <= c.max_periods + room * over)
+            b.m.add(total(lits) <= c.max_periods + room * over)
             b.cost(c.weight / 100, over)
 
 
@@ -602,9 +604,9 @@ def add_max_days_per_week(b: Build, c: MaxDaysPerWeek) -> None:
                 f"Teacher {b.ix.teacher_name(pid)} may teach on at most {c.max_days} days",
                 teachers=(pid,),
             )
-            b.linear_at_most(sum(works), c.max_days, req)
+            b.linear_at_most(total(works), c.max_days, req)
         else:
-            over = b.excess(sum(works), c.max_days, len(works), f"days[{pid}]")
+            over = b.excess(total(works), c.max_days, len(works), f"days[{pid}]")
             b.cost(c.weight / 100, over)
 
 
@@ -615,14 +617,19 @@ def add_teacher_gaps_goal(b: Build, weight: float) -> None:
     """Each empty period between two lessons of a teacher's day costs ``weight``."""
     for t in b.problem.teachers:
         if b.ix.of_teacher.get(t.id):
-            b.cost(weight, sum(b.span("teacher", t.id, d).gaps() for d in range(b.week.n_days)))
+            b.cost(weight, total(_gap_lits(b, "teacher", t.id)))
 
 
 def add_group_gaps_goal(b: Build, weight: float) -> None:
     """Each gap of a group (without the hard no-gaps rule) costs ``weight``."""
     for g in b.problem.groups:
         if not g.no_gaps and b.ix.of_group.get(g.id):
-            b.cost(weight, sum(b.span("group", g.id, d).gaps() for d in range(b.week.n_days)))
+            b.cost(weight, total(_gap_lits(b, "group", g.id)))
+
+
+def _gap_lits(b: Build, who: str, pid: str) -> list[Lit]:
+    """One literal per possible gap of ``pid``'s week (true when it is a gap)."""
+    return [lit for d in range(b.week.n_days) for lit in b.span(who, pid, d).gap_lits()]
 
 
 def add_subject_twice_a_day_goal(b: Build, weight: float) -> None:
@@ -642,7 +649,7 @@ def add_subject_twice_a_day_goal(b: Build, weight: float) -> None:
         for d in range(b.week.n_days):
             lits = [lit for a in sorted(subject_set) for lit in b.day_lits(a, d)]
             if len(lits) > allow:
-                over = b.excess(sum(lits), allow, len(subject_set), f"twice[{d}]")
+                over = b.excess(total(lits), allow, len(subject_set), f"twice[{d}]")
                 b.cost(weight * n_groups, over)
 
 
@@ -661,12 +668,12 @@ def add_hard_subject_last_goal(b: Build, weight: float) -> None:
             continue
         last = b.m.new_bool_var(f"last[{a.id}]")
         for s, lit in b.x[a.id].items():
-            end, day_end = s + a.duration, b.day_slots(b.week.day_of(s)).stop
+            day = b.week.day_of(s)
             for gid in a.groups:
-                span = b.span("group", gid, b.week.day_of(s))
-                later = [i for i, t in enumerate(span.slots) if t >= end and t < day_end]
-                if later:
-                    b.m.add(last >= lit - span.until_last()[later[0]])
+                span = b.span("group", gid, day)
+                later = bisect_left(span.slots, s + a.duration)  # slots are one day's, sorted
+                if later < len(span.slots):  # last unless a lesson follows: a clause
+                    b.m.add_bool_or([last, lit.Not(), span.until_last()[later]])
                 else:
                     b.m.add_implication(lit, last)
         b.cost(weight, last)
@@ -681,7 +688,7 @@ def add_teacher_disliked_goal(b: Build, weight: float) -> None:
                 continue
             xs = b.x[a.id]
             hits = [lit for s, lit in xs.items() if t.disliked.intersection(covered(s, a.duration))]
-            b.cost(weight, sum(hits))
+            b.cost(weight, total(hits))
 
 
 def add_keep_goal(b: Build, keep: Sequence[Placement], weight: float) -> None:

@@ -23,7 +23,7 @@ from auyl.engines.timetabling import (
 )
 from auyl.engines.timetabling import greedy as greedy_module
 from auyl.engines.timetabling import solver as solver_module
-from auyl.engines.timetabling.build import start_slots
+from auyl.engines.timetabling.build import Build, start_slots
 from auyl.engines.timetabling.greedy import Arrays, Search, _luby, greedy, search
 from auyl.engines.timetabling.index import Index
 from auyl.engines.timetabling.solver import (
@@ -232,6 +232,17 @@ def test_a_greedy_search_goes_on_where_it_stopped(monkeypatch: pytest.MonkeyPatc
 def test_building_the_model_stops_when_asked():
     with pytest.raises(BuildStopped):
         build_model(packed_school(), objective=False, stop=lambda: True)
+
+
+def test_making_the_start_literals_stops_when_asked_midway():
+    """A big school's start literals alone take a third of a second: the question comes
+    every ``_STOP_EVERY`` lessons, not only between the rules."""
+    p = problem([lesson(f"a{i}", f"T{i}", f"G{i}") for i in range(250)], week(5, 6))
+    answers = iter([False, False, True])
+    b = Build(p, Index.of(p), relax=False)
+    with pytest.raises(BuildStopped):
+        b.add_start_variables(start_slots(b.ix, relax=False), stop=lambda: next(answers))
+    assert len(b.x) == 200
 
 
 def test_a_forced_lesson_takes_out_the_edges_of_a_day_it_would_leave_with_gaps():

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from auyl.engines.timetabling import constraints as rules
-from auyl.engines.timetabling.build import SCALE, Build, start_slots
+from auyl.engines.timetabling.build import SCALE, Build, BuildStopped, start_slots
 from auyl.engines.timetabling.evaluate import evaluate
 from auyl.engines.timetabling.greedy import Arrays, Search, polish, warm_up
 from auyl.engines.timetabling.index import Index
@@ -117,7 +117,7 @@ def build_model(
     ``problem`` must be well-formed (:func:`~auyl.engines.timetabling.validate.check`)."""
     ix = Index.of(problem)
     b = Build(problem, ix, relax=relax)
-    b.add_start_variables(starts if starts is not None else start_slots(ix, relax))
+    b.add_start_variables(starts if starts is not None else start_slots(ix, relax), stop)
     for add in _BASIC_RULES:
         if stop is not None and stop():
             raise BuildStopped
@@ -142,10 +142,6 @@ def build_model(
     if symmetry and not relax and not keep:
         rules.add_split_symmetry(b)
     return b
-
-
-class BuildStopped(Exception):
-    """:func:`build_model` was asked to stop."""
 
 
 _BASIC_RULES: tuple[Callable[[Build], None], ...] = (

@@ -209,6 +209,26 @@ def test_a_limit_shorter_than_the_race_delay_still_gets_the_greedy_start() -> No
     assert s.seconds < solver_module._RACE_DELAY_S
 
 
+def test_a_greedy_far_from_a_timetable_hands_its_core_to_a_second_cp_sat_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The greedy places nothing (far below ``_HOPELESS_SHARE``), nor does its repair,
+    and the racing thread waits long: the answer comes from a second CP-SAT search on the
+    greedy's core, long before the race would have started."""
+    monkeypatch.setattr(
+        Search, "run", lambda self, limit, stop=None: greedy_module.Found((), False, None)
+    )
+    monkeypatch.setattr(solver_module, "_repair", lambda problem, ix, starts, warm, *a: warm)
+    monkeypatch.setattr(solver_module, "_RACE_DELAY_S", 5.0)
+    seen: list[str] = []
+    options = SolveOptions(time_limit=10, workers=2, first_solution_only=True,
+                           progress=lambda f, m: seen.append(m))  # fmt: skip
+    s = solve(packed_school(), options)
+    assert s.feasible and s.evaluation is not None and s.evaluation.hard_violations == 0
+    assert seen[0] == "timetable 1 found by CP-SAT"
+    assert s.seconds < 5.0
+
+
 def test_a_greedy_search_goes_on_where_it_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """The warm start repairs between two runs of one search: the second run goes on
     with the same long lane, from the steps the first one made."""

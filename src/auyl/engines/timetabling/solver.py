@@ -54,6 +54,12 @@ _PROBING_DTIME = 0.5
 #: twice the seconds the greedy's long lane keeps soft rules (``greedy.LONG_SOFT_S``), so
 #: that it gets to its rougher second half (at equal budgets MHS_July2 took 23 s, not 5)
 _GREEDY_SHARE, _GREEDY_BASE_S, _GREEDY_PER_LESSON_S = 0.25, 2.0, 0.004
+#: racing CP-SAT, the greedy gives up after a cycle whose fullest attempt placed fewer
+#: than this share of the lessons (JMSS 89 %, GYR 61 %; Van_RhynFinal, which it finds
+#: later, 97-99 %), and a second CP-SAT search takes its core (:func:`_second_search`)
+_HOPELESS_SHARE = 0.95
+#: ... and when at least this many seconds are left for it
+_SECOND_MIN_S = 1.0
 #: repair of an incomplete greedy timetable: rounds of growing neighbourhoods, each with
 #: at most this share of the time left and base + per free lesson seconds (a small
 #: neighbourhood either solves at once or is too tight: growing it pays more than waiting);
@@ -277,6 +283,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
         race = _Race(problem, starts, options, t0)
         race.start()
         warm = _warm_start(problem, ix, starts, options, t0, watcher, stop=race.finished)
+        left = options.time_limit - (time.perf_counter() - t0)
+        if _hopeless(warm, starts) and not race.finished() and left > _SECOND_MIN_S:
+            warm = _second_search(problem, starts, warm, options, t0, race)
         race.finish(keep_going=not warm.complete)
         if not warm.complete and race.placements is not None:
             warm = _Warm(race.placements, True, "timetable 1 found by CP-SAT")
@@ -456,6 +465,54 @@ class _Race(threading.Thread):
             solver.stop_search()
 
 
+def _second_search(
+    problem: Problem,
+    starts: dict[str, list[int]],
+    warm: _Warm,
+    options: SolveOptions,
+    t0: float,
+    race: _Race,
+) -> _Warm:
+    """When the greedy gave up beside a racing CP-SAT (its fullest attempt far from
+    complete, see ``_HOPELESS_SHARE``), its core runs a second CP-SAT search for the first
+    timetable -- another seed, the greedy's placements as hints -- until either search
+    answers (the race stops this one). On JMSS one CP-SAT worker took 14-37 s by seed,
+    the greedy never finished."""
+    try:
+        b = build_model(problem, objective=False, starts=starts, stop=race.finished)
+    except BuildStopped:
+        return warm
+    _hint(b, in_part_order(problem, warm.placements))
+    left = options.time_limit - (time.perf_counter() - t0)
+    second = dataclasses.replace(options, workers=1, seed=options.seed + 1)
+    solver = solver_for(second, left, first_only=True)
+    searching = threading.Event()
+    threading.Thread(
+        target=_stop_when, args=(race.finished, solver, searching), name="cp-sat-second-stop",
+        daemon=True,
+    ).start()  # fmt: skip
+    try:
+        status = solver.solve(b.m)
+    finally:
+        searching.set()
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _Warm(extract(b, solver), True, "timetable 1 found by CP-SAT")
+    return warm
+
+
+def _hopeless(warm: _Warm, starts: dict[str, list[int]]) -> bool:
+    """An incomplete greedy timetable too far from complete to go on with the greedy."""
+    return not warm.complete and len(warm.placements) < _HOPELESS_SHARE * len(starts)
+
+
+def _stop_when(done: Callable[[], bool], solver: cp_model.CpSolver, over: threading.Event) -> None:
+    """Once ``done()``, ask ``solver`` to stop until ``over`` is set (a stop asked for
+    before its search starts is lost)."""
+    while not over.wait(0.01):
+        if done():
+            solver.stop_search()
+
+
 @dataclass(frozen=True, slots=True)
 class _Warm:
     placements: tuple[Placement, ...]
@@ -501,6 +558,8 @@ def _warm_start(
             return warm
         if len(placements) > len(best.placements):
             best = warm
+        if stop is not None and _hopeless(best, starts):
+            break  # far from a timetable: the core goes to a second CP-SAT search
     return best
 
 

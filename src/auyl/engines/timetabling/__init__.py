@@ -47,6 +47,7 @@ from auyl.engines.timetabling.validate import ProblemError, check, ensure_valid,
 
 if TYPE_CHECKING:
     from auyl.engines.timetabling.explain import explain as explain
+    from auyl.engines.timetabling.greedy import warm_up as warm_up
     from auyl.engines.timetabling.resolve import resolve as resolve
     from auyl.engines.timetabling.solver import build_model as build_model
     from auyl.engines.timetabling.solver import model_size as model_size
@@ -58,6 +59,7 @@ _LAZY = {
     "build_model": "auyl.engines.timetabling.solver",
     "model_size": "auyl.engines.timetabling.solver",
     "solve": "auyl.engines.timetabling.solver",
+    "warm_up": "auyl.engines.timetabling.greedy",
 }
 
 
@@ -104,4 +106,5 @@ __all__ = [
     "resolve",
     "solve",
     "validate",
+    "warm_up",
 ]

@@ -14,6 +14,17 @@ from auyl.timetable.models import CurriculumHours, Lesson, TimetableRun
 from tests.timetable_cluster import make_cluster
 
 
+@pytest.fixture(autouse=True, scope="module")
+def solver_loaded():
+    """Load the compiled solver before any page waits on it: on a fresh clone numba first
+    compiles it (a minute or more on the shared 2-core machine, beside the other test
+    process), which a request solving with the tasks run inline would otherwise wait for
+    within the page's timeout."""
+    from auyl.timetable.services import load_solver_uncounted
+
+    load_solver_uncounted()
+
+
 @pytest.fixture(autouse=True)
 def subjects(db):
     """The live server's database is flushed between tests, data migrations included."""

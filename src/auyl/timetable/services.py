@@ -269,11 +269,11 @@ def run_compute(*, run: TimetableRun, progress: Progress | None = None) -> dict[
         report(int(100 * fraction), 100, message)
 
     current = run_placements(previous, problem) if previous is not None else ()
-    started += load_solver_uncounted()
+    counted_from = started + load_solver_uncounted()  # the run's own time stays honest
     solution = solve_in_two_phases(
         problem,
         current,
-        time_limit=solver_time_limit(run, problem, started),
+        time_limit=solver_time_limit(run, problem, counted_from),
         seed=int(run.params.get("seed", 0)),
         stage=on_stage,
     )

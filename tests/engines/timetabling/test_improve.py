@@ -14,6 +14,7 @@ from auyl.engines.timetabling import (
     MinDaysBetween,
     Placement,
     Resource,
+    SoftWeights,
     SolveOptions,
     resolve,
     solve,
@@ -223,3 +224,43 @@ def test_two_workers_search_neighbourhoods_alone_after_the_first_stage(
 
 
 _ONE_GAP = (Placement("a", 0), Placement("b", 3), Placement("c", 1))
+
+
+def _polish_budgets(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    budgets: list[float] = []
+    polished = solver_module._polished
+
+    def recording(problem, ix, starts, warm, options, budget):  # type: ignore[no-untyped-def]
+        budgets.append(budget)
+        return polished(problem, ix, starts, warm, options, budget)
+
+    monkeypatch.setattr(solver_module, "_polished", recording)
+    return budgets
+
+
+def test_an_optimising_cluster_solve_polishes_its_first_timetable_at_length_before_cp_sat(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    budgets = _polish_budgets(monkeypatch)
+    cluster = dataclasses.replace(three_part_maths(), soft=SoftWeights())
+
+    solve(cluster, SolveOptions(time_limit=4.0, workers=1))
+
+    first, at_length = budgets
+    assert at_length > 1.0  # a share of the time left, against a first's quarter second
+    assert at_length < 4.0 * solver_module._POLISH_OPT_SHARE + 1e-9
+
+
+def test_on_fet_soft_rules_alone_cp_sat_optimises_from_the_first_polish(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    budgets = _polish_budgets(monkeypatch)
+    school = problem(
+        [lesson("a"), lesson("b")],
+        week(2, 2),
+        constraints=[MinDaysBetween(("a", "b"), 1, weight=95.0)],
+    )
+
+    solve(school, SolveOptions(time_limit=4.0, workers=1))
+
+    assert len(budgets) == 1

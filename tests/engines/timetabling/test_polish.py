@@ -1,8 +1,11 @@
-"""The soft polish of a first timetable: soft min-days and preferred-start rules mended by
-moves, swaps and chains, without breaking a hard rule or moving a locked lesson."""
+"""The soft polish of a first timetable: soft min-days and preferred-start rules, and the
+cluster model's goals (gaps, spread, one subject a day, hard subjects last, disliked
+periods), mended by moves, swaps and chains, without breaking a hard rule or moving a
+locked lesson; a kept lesson moves only when that pays its keep weight."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from auyl.engines.timetabling import (
@@ -10,10 +13,12 @@ from auyl.engines.timetabling import (
     MinDaysBetween,
     Placement,
     PreferredStarts,
+    SoftWeights,
+    Teacher,
     evaluate,
 )
 from auyl.engines.timetabling.build import start_slots
-from auyl.engines.timetabling.greedy import greedy, has_soft_rules, polish
+from auyl.engines.timetabling.greedy import goal_partners, greedy, has_soft_rules, polish
 from auyl.engines.timetabling.index import Index
 
 from .tiny import lesson, problem, week
@@ -140,3 +145,128 @@ def test_on_random_schools_the_polish_never_raises_the_cost_nor_breaks_a_hard_ru
         assert sorted(x.activity for x in after) == sorted(x.activity for x in first)
         assert evaluate(p, after).hard_violations == 0
         assert evaluate(p, after).soft_cost <= evaluate(p, first).soft_cost
+
+
+# ---- the cluster model's goals ------------------------------------------------------------
+
+
+def goals(**on: float) -> SoftWeights:
+    """Every cluster goal off but those named."""
+    return dataclasses.replace(SoftWeights(0, 0, 0, 0, 0, 0), **on)
+
+
+def test_a_teachers_gap_closes():
+    # T teaches a at 0 and b at 2 on day 1: one gap; b moves next to a
+    p = problem(
+        [lesson("a", group="G1"), lesson("b", group="G2")],
+        week(1, 3),
+        soft=goals(teacher_gaps=1.0),
+    )
+    before = (Placement("a", 0), Placement("b", 2))
+    assert evaluate(p, before).soft_by_kind["teacher_gaps"] == 1
+
+    after = polished(p, before)
+
+    assert evaluate(p, after).soft_cost == 0
+    assert evaluate(p, after).hard_violations == 0
+
+
+def test_a_hard_subject_stops_ending_the_day():
+    p = problem(
+        [lesson("maths", "T1", hard_subject=True), lesson("art", "T2")],
+        week(1, 2),
+        soft=goals(hard_subject_last=1.0),
+    )
+    before = (Placement("art", 0), Placement("maths", 1))
+    assert evaluate(p, before).soft_cost == 1
+
+    assert starts_of(polished(p, before)) == {"maths": 0, "art": 1}
+
+
+def test_the_parts_of_a_weekly_activity_spread_over_the_week():
+    # two parts of one activity on day 1: the ideal is 2 days apart in a 5-day week
+    parts = [lesson(f"m{k}", split_of="m", subject="maths") for k in range(2)]
+    p = problem(parts, week(5, 2), soft=goals(spread=1.0))
+    before = (Placement("m0", 0), Placement("m1", 1))
+    assert evaluate(p, before).soft_by_kind["spread"] == 2
+
+    after = polished(p, before)
+
+    assert evaluate(p, after).soft_cost == 0
+
+
+def test_a_subject_taught_twice_on_one_day_moves_to_another():
+    p = problem(
+        [lesson("m1", "T1", subject="maths"), lesson("m2", "T2", subject="maths")],
+        week(2, 2),
+        soft=goals(subject_twice_a_day=3.0),
+    )
+    before = (Placement("m1", 0), Placement("m2", 1))
+    assert evaluate(p, before).soft_cost == 3
+
+    after = polished(p, before)
+
+    assert evaluate(p, after).soft_cost == 0
+
+
+def test_a_teacher_leaves_a_disliked_period():
+    p = problem(
+        [lesson("a")],
+        week(1, 3),
+        teachers=[Teacher("T", disliked=frozenset({0}))],
+        soft=goals(teacher_disliked=1.0),
+    )
+
+    assert starts_of(polished(p, (Placement("a", 0),))) != {"a": 0}
+
+
+def test_goal_partners_cost_what_evaluate_counts_for_spread_and_one_subject_a_day():
+    parts = [lesson(f"m{k}", split_of="m", subject="maths") for k in range(3)]
+    p = problem(
+        [*parts, lesson("x", "T2", subject="maths")],
+        week(5, 4),
+        soft=goals(spread=1.0, subject_twice_a_day=3.0),
+    )
+    # m0 and m1 share day 1, m2 and x day 3 (three of one subject on a day would cost one
+    # more as pairs than as the goal)
+    placements = (Placement("m0", 0), Placement("m1", 1), Placement("m2", 9), Placement("x", 8))
+    starts = starts_of(placements)
+
+    cost = sum(
+        weight / 100 * max(0, days - abs(starts[a1] // 4 - starts[a2] // 4))
+        for a1, a2, days, weight in goal_partners(Index.of(p))
+    )
+
+    assert cost == evaluate(p, placements).soft_cost == 1 + 3 + 3
+
+
+def test_a_kept_lesson_moves_only_when_that_saves_more_than_its_keep_weight():
+    p = problem(
+        [lesson("a", group="G1"), lesson("b", group="G2")],
+        week(1, 3),
+        soft=goals(teacher_gaps=1.0),
+    )
+    before = (Placement("a", 0), Placement("b", 2))
+    ix = Index.of(p)
+    starts = start_slots(ix, relax=False)
+    keep = starts_of(before)
+
+    dear = polish(ix, starts, before, 2.0, keep=keep, keep_weight=10.0)
+    cheap = polish(ix, starts, before, 2.0, keep=keep, keep_weight=0.01)
+
+    assert starts_of(dear) == keep
+    assert evaluate(p, cheap).soft_cost == 0
+
+
+def test_on_random_clusters_the_polish_never_raises_the_cost_nor_breaks_a_hard_rule():
+    for seed in range(4):
+        p = dataclasses.replace(random_school(seed), soft=SoftWeights())
+        ix = Index.of(p)
+        starts = start_slots(ix, relax=False)
+        first, complete = greedy(ix, starts, time_limit=2.0, seed=seed)
+        assert complete
+
+        after = polish(ix, starts, first, time_limit=2.0, seed=seed)
+
+        assert evaluate(p, after).hard_violations == 0
+        assert evaluate(p, after).soft_cost < evaluate(p, first).soft_cost

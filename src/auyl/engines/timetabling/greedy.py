@@ -25,14 +25,15 @@ import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
 import numpy as np
 
 from auyl.engines.timetabling import polishing, swapping
-from auyl.engines.timetabling.index import Index, travel_needs
+from auyl.engines.timetabling.index import Index, split_sets, spread_min_days, travel_needs
 from auyl.engines.timetabling.model import (
     HARD,
     Activity,
@@ -336,6 +337,11 @@ def _min_days(
         consecutive = int(hard and c.consecutive_if_same_day)
         for x in members:
             rows[x].extend((y, days, consecutive, c.weight) for y in members if y != x)
+    if not hard:
+        for a1, a2, days, weight in goal_partners(ix):
+            if a1 in at and a2 in at:
+                rows[at[a1]].append((at[a2], days, 0, weight))
+                rows[at[a2]].append((at[a1], days, 0, weight))
     ptr = np.zeros(len(rows) + 1, np.int64)
     ptr[1:] = np.cumsum([len(r) for r in rows])
     flat = [e for r in rows for e in r] or [(0, 0, 0, 0.0)]
@@ -345,6 +351,34 @@ def _min_days(
         np.array([e[2] for e in flat], np.uint8),
         np.array([e[3] for e in flat], np.float64),
     )
+
+
+def goal_partners(ix: Index) -> list[tuple[str, str, int, float]]:
+    """The cluster model's soft goals that are days between two lessons, as soft min-days
+    pairs ``(a1, a2, days, weight in FET's percent)`` whose costs add up to the goals'
+    costs in :func:`evaluate`: the parts of a weekly activity ``spread`` over the week
+    (per day short of the ideal), and each group's lessons of one subject on different
+    days (``subject_twice_a_day``, once per group sharing both; three on one day cost one
+    more here than there, and subjects asked as double periods are left out). Empty for a
+    FET import, whose goals are off."""
+    soft, week = ix.problem.soft, ix.problem.week
+    pairs: list[tuple[str, str, int, float]] = []
+    if soft.spread > 0:
+        for parts in split_sets(ix.problem).values():
+            days = spread_min_days(week, len(parts))
+            pairs.extend((a1, a2, days, 100.0 * soft.spread) for a1, a2 in combinations(parts, 2))
+    if soft.subject_twice_a_day > 0:
+        same_day: dict[tuple[str, str], float] = defaultdict(float)
+        for aids in ix.of_group.values():
+            by_subject: dict[str, list[str]] = defaultdict(list)
+            for aid in aids:
+                by_subject[ix.activity[aid].subject].append(aid)
+            for lessons in by_subject.values():
+                if not any(ix.activity[a].double for a in lessons):
+                    for pair in combinations(sorted(lessons), 2):
+                        same_day[pair] += 100.0 * soft.subject_twice_a_day
+        pairs.extend((a1, a2, 1, weight) for (a1, a2), weight in same_day.items())
+    return pairs
 
 
 def _luby(i: int) -> int:
@@ -378,7 +412,7 @@ def warm_up() -> None:
         attempt = _begin(arrays, 10, time.perf_counter() + 3600)
         while _step(attempt) is None:
             pass
-        _polish_pass(arrays, _soft_rules(ix, arrays), np.arange(3, dtype=np.int32))
+        _polish_pass(arrays, _soft_rules(ix, arrays, {}, 0.0), np.arange(3, dtype=np.int32))
         _compiled.set()
 
 
@@ -575,9 +609,19 @@ def _step(attempt: _Attempt | None) -> bool | None:
     return None
 
 
+def has_goals(problem: Problem) -> bool:
+    """True when any of the cluster model's built-in soft goals is on (a FET import has
+    them off)."""
+    soft = problem.soft
+    goals = (soft.teacher_gaps, soft.group_gaps, soft.subject_twice_a_day, soft.spread,
+             soft.hard_subject_last, soft.teacher_disliked)  # fmt: skip
+    return any(weight > 0 for weight in goals)
+
+
 def has_soft_rules(problem: Problem) -> bool:
-    """True when ``problem`` has soft min-days or preferred-start rules to polish."""
-    return any(
+    """True when ``problem`` has soft min-days or preferred-start rules, or cluster goals,
+    to polish."""
+    return has_goals(problem) or any(
         c.weight < HARD
         and (isinstance(c, PreferredStarts) or (isinstance(c, MinDaysBetween) and c.min_days > 0))
         for c in problem.constraints
@@ -591,10 +635,13 @@ def polish(
     time_limit: float,
     seed: int = 0,
     arrays: Arrays | None = None,
+    keep: Mapping[str, int] | None = None,
+    keep_weight: float = 0.0,
 ) -> tuple[Placement, ...]:
-    """``placements`` (a complete timetable) with fewer soft min-days and preferred-start
-    rules broken (:mod:`polishing`), passes in random orders until one moves nothing or
-    ``time_limit`` is spent. ``arrays``, when given, already hold exactly ``placements``
+    """``placements`` (a complete timetable) with fewer soft rules and cluster goals broken
+    (:mod:`polishing`), passes in random orders until one moves nothing or ``time_limit``
+    is spent; a lesson moved from its ``keep`` start costs ``keep_weight`` (re-solving).
+    ``arrays``, when given, already hold exactly ``placements``
     (the greedy's own: no set-up) and are changed in place. Locked lessons stay; the caller
     checks the result with :func:`evaluate` (the pass ignores the other soft goals)."""
     if not has_soft_rules(ix.problem):
@@ -604,7 +651,7 @@ def polish(
     rng = random.Random(seed)
     if arrays is None:
         arrays = _loaded(ix, starts, placements)
-    soft = _soft_rules(ix, arrays)
+    soft = _soft_rules(ix, arrays, keep or {}, keep_weight)
     order = list(range(len(arrays.units)))
     moves = 1
     while moves and time.perf_counter() < deadline:
@@ -646,22 +693,68 @@ def _polish_pass(arrays: Arrays, soft: Any, part: np.ndarray) -> int:
     return moves
 
 
-def _soft_rules(ix: Index, arrays: Arrays) -> Any:
-    """The soft preferred starts per lesson as :data:`polishing.Soft` (the soft min-days
-    rules are in ``arrays.static`` already)."""
+def _soft_rules(ix: Index, arrays: Arrays, keep: Mapping[str, int], keep_weight: float) -> Any:
+    """The soft rules of single lessons' starts per lesson as :data:`polishing.Soft`: soft
+    preferred starts, (a cluster goal) a teacher's disliked periods, a rule per teacher
+    with the starts clear of them, and the ``keep`` start at ``keep_weight``; plus the
+    goals of a person's week (:func:`_week_goals`). The soft min-days rules are in
+    ``arrays.static`` already."""
+    n_slots = ix.problem.week.n_slots
     at = {aid: i for i, aid in enumerate(arrays.activities)}
-    rows: list[list[PreferredStarts]] = [[] for _ in at]
+    rows: list[list[tuple[Iterable[int], float]]] = [[] for _ in at]
     for c in ix.problem.constraints:
         if isinstance(c, PreferredStarts) and c.weight < HARD and c.activity in at:
-            rows[at[c.activity]].append(c)
-    flat = [c for row in rows for c in row]
+            rows[at[c.activity]].append((c.slots, c.weight / 100.0))
+    if ix.problem.soft.teacher_disliked > 0:
+        for aid, i in at.items():
+            a = ix.activity[aid]
+            for tid in a.teachers:
+                disliked = ix.teacher[tid].disliked if tid in ix.teacher else frozenset()
+                if disliked:
+                    clear = [s for s in range(n_slots)
+                             if disliked.isdisjoint(range(s, s + a.duration))]  # fmt: skip
+                    rows[i].append((clear, ix.problem.soft.teacher_disliked))
+    if keep_weight > 0:
+        for aid, start in keep.items():
+            if aid in at:
+                rows[at[aid]].append(((start,), keep_weight))
+    flat = [rule for row in rows for rule in row]
     ptr = np.zeros(len(rows) + 1, np.int64)
     ptr[1:] = np.cumsum([len(r) for r in rows])
-    allowed = np.zeros((max(1, len(flat)), ix.problem.week.n_slots), np.uint8)
-    for k, c in enumerate(flat):
-        for t in c.slots:
-            if 0 <= t < allowed.shape[1]:
+    allowed = np.zeros((max(1, len(flat)), n_slots), np.uint8)
+    for k, (slots, _cost) in enumerate(flat):
+        for t in slots:
+            if 0 <= t < n_slots:
                 allowed[k, t] = 1
-    weights = np.array([c.weight / 100.0 for c in flat] or [0.0], np.float64)
+    weights = np.array([cost for _slots, cost in flat] or [0.0], np.float64)
     stamps = np.zeros(max(1, len(arrays.units)), np.int64)
-    return polishing.Soft(ptr, weights, allowed, stamps, np.zeros(1, np.int64))
+    gap_w, is_group, last_w = _week_goals(ix, arrays)
+    return polishing.Soft(
+        ptr, weights, allowed, stamps, np.zeros(1, np.int64), gap_w, is_group, last_w,
+        np.zeros(len(gap_w), np.int64), np.zeros(len(last_w), np.int64),
+        np.array([gap_w.any() or last_w.any()], np.uint8),
+    )  # fmt: skip
+
+
+def _week_goals(ix: Index, arrays: Arrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cluster model's goals of a person's week as :data:`polishing.Soft` reads them:
+    per person the cost of a gap (the people :func:`evaluate` counts: listed teachers, and
+    listed groups whose gaps are not forbidden outright) and whether it is a group; per
+    lesson the cost of a hard subject ending its group's day."""
+    soft = ix.problem.soft
+    persons = _persons(ix)
+    gap_w = np.zeros(max(1, len(persons)), np.float64)
+    is_group = np.zeros(max(1, len(persons)), np.uint8)
+    for (who, _pid), i in persons.items():
+        is_group[i] = who == "group"
+    for t in ix.problem.teachers:
+        gap_w[persons[("teacher", t.id)]] = soft.teacher_gaps
+    for g in ix.problem.groups:
+        if not g.no_gaps:
+            gap_w[persons[("group", g.id)]] = soft.group_gaps
+    last_w = np.array(
+        [soft.hard_subject_last if ix.activity[aid].hard_subject else 0.0
+         for aid in arrays.activities] or [0.0],
+        np.float64,
+    )  # fmt: skip
+    return gap_w, is_group, last_w

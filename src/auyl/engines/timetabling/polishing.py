@@ -32,6 +32,7 @@ from auyl.engines.timetabling.swapping import (
     CTR_STEP,
     _chain,
     _compile,
+    _day_gaps,
     _inline,
     _place,
     _put,
@@ -45,9 +46,15 @@ from auyl.engines.timetabling.swapping import (
 MAX_SWAP = 2
 
 #: The soft rules only this pass reads: per lesson, its soft preferred-start rules
-#: (``pf_ptr`` rows of ``pf_w``: cost when broken, ``pf_ok``: slot allowed), plus the
-#: stamps marking the units of the move being weighed and their counter.
-Soft = namedtuple("Soft", "pf_ptr pf_w pf_ok mark stamp")
+#: (``pf_ptr`` rows of ``pf_w``: cost when broken, ``pf_ok``: slot allowed); the cluster
+#: model's goals of a person's week: per person the cost of a gap (``p_gap_w``, 0: none
+#: counted) and whether it is a group, per lesson the cost of it being its group's last of
+#: the day (``a_last_w``, hard subjects); the stamps marking the units of the move being
+#: weighed, the people and lessons counted once (``p_mark``, ``a_mark``), and their counter;
+#: ``week_goals[0]`` is 0 when no goal of a person's week counts (a FET import).
+Soft = namedtuple(
+    "Soft", "pf_ptr pf_w pf_ok mark stamp p_gap_w p_group a_last_w p_mark a_mark week_goals"
+)
 
 
 @_compile
@@ -83,6 +90,69 @@ def _unit_cost(u, s, S, A, P, stamp):
         for k in range(P.pf_ptr[a], P.pf_ptr[a + 1]):
             if P.pf_ok[k, s] == 0:
                 cost += P.pf_w[k]
+    return cost
+
+
+@_inline
+def _gap_cost(p, S, A, P):
+    """Cost of person ``p``'s gaps over the week."""
+    if P.p_gap_w[p] == 0.0:
+        return 0.0
+    gaps = 0
+    for day in range(S.n_days):
+        gaps += _day_gaps(p, day, -1, 0, A.occ, S.p_blocked, S.ppd, A.mark, S.a_unit, -1)
+    return P.p_gap_w[p] * gaps
+
+
+@_inline
+def _last_cost(a, S, A, P):
+    """Cost of lesson ``a`` (a hard subject) being the last of the day for one of its
+    groups."""
+    s = A.start[a]
+    if s < 0 or P.a_last_w[a] == 0.0:
+        return 0.0
+    end = s + S.a_dur[a]
+    day_end = (s // S.ppd + 1) * S.ppd
+    for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+        p = S.a_pp[k]
+        if P.p_group[p] == 0:
+            continue
+        later = False
+        for t in range(end, day_end):
+            if A.occ[p, t] >= 0:
+                later = True
+                break
+        if not later:
+            return P.a_last_w[a]
+    return 0.0
+
+
+@_compile
+def _people_cost(units, n, S, A, P):
+    """The cost of the week goals of every person of the first ``n`` of ``units``: their
+    gaps, and their groups' hard-subject lessons that end a day (each counted once). A move
+    of these units changes no one else's, so the difference before and after it is exact."""
+    cost = 0.0
+    if P.week_goals[0] == 0:
+        return cost
+    stamp = _new_stamp(P)
+    for j in range(n):
+        u = units[j]
+        for i in range(S.u_ptr[u], S.u_ptr[u + 1]):
+            a = S.u_act[i]
+            for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
+                p = S.a_pp[k]
+                if P.p_mark[p] == stamp:
+                    continue
+                P.p_mark[p] = stamp
+                cost += _gap_cost(p, S, A, P)
+                if P.p_group[p] == 0:
+                    continue
+                for t in range(A.occ.shape[1]):
+                    o = A.occ[p, t]
+                    if o >= 0 and P.a_last_w[o] > 0.0 and P.a_mark[o] != stamp:
+                        P.a_mark[o] = stamp
+                        cost += _last_cost(o, S, A, P)
     return cost
 
 
@@ -127,11 +197,15 @@ def _try_move(u, s, S, A, P, scratch):
             return False
     stamp = _new_stamp(P)
     P.mark[u] = stamp
+    moved = np.empty(n + 1, np.int32)
+    moved[0] = u
     for j in range(n):
         P.mark[scratch[j]] = stamp
+        moved[j + 1] = scratch[j]
     before = _unit_cost(u, _start_of(u, S, A), S, A, P, stamp)
     for j in range(n):
         before += _unit_cost(scratch[j], _start_of(scratch[j], S, A), S, A, P, stamp)
+    before += _people_cost(moved, n + 1, S, A, P)
     mark_j = A.ctr[CTR_JOURNAL]
     for j in range(n):
         for m in range(S.u_ptr[scratch[j]], S.u_ptr[scratch[j] + 1]):
@@ -147,6 +221,8 @@ def _try_move(u, s, S, A, P, scratch):
         if kept:
             kept = unit_gaps_ok(scratch[j], S, A)
             after += _unit_cost(scratch[j], _start_of(scratch[j], S, A), S, A, P, stamp)
+    if kept:
+        after += _people_cost(moved, n + 1, S, A, P)
     if kept and after < before - 1e-9:
         return True
     _undo(mark_j, A, S)
@@ -158,18 +234,21 @@ def polish(S, A, P, order, scratch):
     """One pass over the units in ``order``: each with a soft cost moves to the first start
     (earliest first) where a move lowers the cost. Returns the number of moves made."""
     moves = 0
+    alone = np.empty(1, np.int32)
     for u in order:
         if S.u_locked[u]:
             continue
         s0 = _start_of(u, S, A)
+        alone[0] = u
+        people = _people_cost(alone, 1, S, A, P) > 0.0  # any start may lower it: try all
         stamp = _new_stamp(P)
         P.mark[u] = stamp
         now = _unit_cost(u, s0, S, A, P, stamp)
-        if now <= 0.0:
+        if now <= 0.0 and not people:
             continue
         for c in range(S.u_cand_ptr[u], S.u_cand_ptr[u + 1]):
             s = S.u_cand[c]
-            if s == s0 or _unit_cost(u, s, S, A, P, stamp) >= now - 1e-9:
+            if s == s0 or (not people and _unit_cost(u, s, S, A, P, stamp) >= now - 1e-9):
                 continue
             A.ctr[CTR_JOURNAL] = 0
             if _try_move(u, s, S, A, P, scratch):
@@ -180,7 +259,7 @@ def polish(S, A, P, order, scratch):
 
 @_compile
 def _total_cost(S, A, P):
-    """The timetable's cost for the soft min-days and preferred-start rules."""
+    """The timetable's cost for the soft rules and goals this pass weighs."""
     cost = 0.0
     for a in range(A.start.shape[0]):
         s = A.start[a]
@@ -192,6 +271,10 @@ def _total_cost(S, A, P):
         for k in range(P.pf_ptr[a], P.pf_ptr[a + 1]):
             if P.pf_ok[k, s] == 0:
                 cost += P.pf_w[k]
+        cost += _last_cost(a, S, A, P)
+    if P.week_goals[0] != 0:
+        for p in range(A.occ.shape[0]):
+            cost += _gap_cost(p, S, A, P)
     return cost
 
 

@@ -26,6 +26,8 @@ def test_one_json_line_per_cluster_and_a_total(region, people, capsys):
     assert lines[0]["lessons"] == 10 and lines[0]["broadcasts"] == 2
     assert lines[-1]["clusters"] == 1 and lines[-1]["feasible"] == 1
     assert lines[-1]["lessons"] == 10
+    soft = TimetableRun.objects.get().result["evaluation"]["soft"]
+    assert lines[0]["soft_cost"] == soft and lines[-1]["soft_cost"] == soft
     assert TimetableRun.objects.get().params["seed"] == 3
 
 

@@ -35,15 +35,18 @@ def cluster_command(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     feasible = lessons = 0
+    soft_cost = 0.0
     for hub in hubs_list:
         line = solve_cluster(hub, time_limit=args.time_limit, seed=args.seed)
         print(json.dumps(line, ensure_ascii=False), flush=True)
         feasible += line["status"] == TimetableRun.Status.DONE
         lessons += int(str(line["lessons"]))
+        soft_cost += float(str(line.get("soft_cost") or 0))
     total = {
         "clusters": len(hubs_list),
         "feasible": feasible,
         "lessons": lessons,
+        "soft_cost": round(soft_cost, 2),
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(json.dumps(total), flush=True)
@@ -74,6 +77,7 @@ def solve_cluster(hub: School, *, time_limit: float, seed: int) -> dict[str, obj
         "lessons": run.lessons.count(),
         "seconds": run.seconds,
         "first_solution_seconds": run.result.get("first_solution_seconds"),
+        "soft_cost": (run.result.get("evaluation") or {}).get("soft"),
     }
     errors = [i["code"] for i in run.result.get("issues", []) if i["severity"] == "error"]
     if errors:

@@ -320,7 +320,11 @@ def _min_days(
 ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """Per activity, its min-days partners with the days to keep apart and whether they must
     be adjacent when on one day: the hard rules (a soft one only for its consecutive part),
-    or else the soft rules (which the greedy avoids breaking where it has the choice)."""
+    or else the soft rules and the cluster goals of days between lessons
+    (:func:`goal_partners`), which the greedy avoids breaking where it has the choice and
+    puts in the way with a chance of their weight, as FET does. (Never in the way, the
+    goals made the first timetable of demo clusters 2-4 times faster, 0.6 -> 0.2 s, but
+    the platform's 10 s solve of AKT-0152 ended 20 % worse: 225 against 183.)"""
     rows: list[list[tuple[int, int, int, float]]] = [[] for _ in at]
     for c in ix.problem.constraints:
         if not isinstance(c, MinDaysBetween):

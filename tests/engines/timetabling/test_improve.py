@@ -20,6 +20,8 @@ from auyl.engines.timetabling import (
     solve,
 )
 from auyl.engines.timetabling import solver as solver_module
+from auyl.engines.timetabling.greedy import anneal, polish
+from auyl.engines.timetabling.index import Index
 from auyl.engines.timetabling.solver import (
     BuildStopped,
     _complete_hint,
@@ -226,35 +228,71 @@ def test_two_workers_search_neighbourhoods_alone_after_the_first_stage(
 _ONE_GAP = (Placement("a", 0), Placement("b", 3), Placement("c", 1))
 
 
-def _polish_budgets(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    budgets: list[float] = []
+def _polish_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, object]]:
+    calls: list[tuple[float, object]] = []
     polished = solver_module._polished
 
-    def recording(problem, ix, starts, warm, options, budget):  # type: ignore[no-untyped-def]
-        budgets.append(budget)
-        return polished(problem, ix, starts, warm, options, budget)
+    def recording(problem, ix, starts, warm, options, budget, how=polish):  # type: ignore[no-untyped-def]
+        calls.append((budget, how))
+        return polished(problem, ix, starts, warm, options, budget, how)
 
     monkeypatch.setattr(solver_module, "_polished", recording)
-    return budgets
+    return calls
 
 
-def test_an_optimising_cluster_solve_polishes_its_first_timetable_at_length_before_cp_sat(
+def test_an_optimising_cluster_solve_anneals_its_first_timetable_in_the_time_left(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    budgets = _polish_budgets(monkeypatch)
+    calls = _polish_calls(monkeypatch)
     cluster = dataclasses.replace(three_part_maths(), soft=SoftWeights())
 
-    solve(cluster, SolveOptions(time_limit=4.0, workers=1))
+    solution = solve(cluster, SolveOptions(time_limit=4.0, workers=1))
 
-    first, at_length = budgets
-    assert first < 1.0 < at_length  # a quarter second, then a share of the time left
-    assert at_length < 4.0 * solver_module._POLISH_OPT_SHARE + 1e-9
+    (_first, how_first), (_then, how_then) = calls
+    assert (how_first, how_then) == (polish, anneal)
+    assert solution.feasible
+
+
+def big_cluster(lessons: int):  # type: ignore[no-untyped-def]
+    """As many one-period lessons, each its own teacher and group, the goals on."""
+    ids = [f"l{k}" for k in range(lessons)]
+    return problem([lesson(i, f"T{i}", f"G{i}") for i in ids], week(5, 8), soft=SoftWeights())
+
+
+@pytest.mark.parametrize(
+    ("lessons", "limit", "anneal_share", "cp_sat_after"),
+    [
+        (2000, 10.0, 1.0, False),  # CP-SAT would get 2.5 s: its model takes about 2 to build
+        (2000, 100.0, 0.75, True),
+        (3, 10.0, 0.05 * 3 / 10, True),  # a lesson's share of annealing, then CP-SAT's proof
+    ],
+)
+def test_cp_sat_goes_on_after_the_annealing_only_with_time_worth_it(
+    monkeypatch: pytest.MonkeyPatch,
+    lessons: int,
+    limit: float,
+    anneal_share: float,
+    cp_sat_after: bool,
+):
+    calls = _polish_calls(monkeypatch)
+    monkeypatch.setattr(solver_module, "anneal", lambda *args: args[2])  # no time spent
+    cluster = big_cluster(lessons)
+    ix = Index.of(cluster)
+    options = SolveOptions(time_limit=limit)
+
+    _, alone = solver_module._annealed(
+        cluster, ix, {}, _Warm((), True), options, time.perf_counter()
+    )
+
+    ((budget, _how),) = calls
+    assert alone is not cp_sat_after
+    assert budget == pytest.approx(anneal_share * limit, rel=0.05)
 
 
 def test_on_fet_soft_rules_alone_cp_sat_optimises_from_the_first_polish(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    budgets = _polish_budgets(monkeypatch)
+    calls = _polish_calls(monkeypatch)
     school = problem(
         [lesson("a"), lesson("b")],
         week(2, 2),
@@ -263,4 +301,4 @@ def test_on_fet_soft_rules_alone_cp_sat_optimises_from_the_first_polish(
 
     solve(school, SolveOptions(time_limit=4.0, workers=1))
 
-    assert len(budgets) == 1
+    assert [how for _, how in calls] == [polish]

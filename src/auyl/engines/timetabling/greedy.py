@@ -82,6 +82,13 @@ POLISH_EFFORT = 100
 _POLISH_SLICE = 32
 #: journal entries (undo steps) one chain may record
 _JOURNAL = 1 << 18
+#: :func:`anneal`: shares of its time for the first polish and the annealing (the rest
+#: polishes the best timetable seen), the temperatures at its start and end (a cluster's
+#: gap costs 1; measured on a demo cluster: 2 -> 0.05 reached 126, 5 -> 0.2 152, 1 -> 0.02
+#: 136 in the same 9 s), and the moves per slice (about 0.15 s)
+ANNEAL_POLISH_SHARE, ANNEAL_SHARE = 0.05, 0.65
+ANNEAL_T0, ANNEAL_T1 = 2.0, 0.05
+_ANNEAL_SLICE = 5_000
 
 
 def _units(ix: Index) -> list[list[str]]:
@@ -650,12 +657,58 @@ def polish(
     checks the result with :func:`evaluate` (the pass ignores the other soft goals)."""
     if not has_soft_rules(ix.problem):
         return tuple(placements)
-    warm_up()
     deadline = time.perf_counter() + time_limit
+    arrays, soft = _polish_arrays(ix, starts, placements, arrays, keep, keep_weight)
+    _polish_until(arrays, soft, deadline, random.Random(seed))
+    return arrays.placements()
+
+
+def anneal(
+    ix: Index,
+    starts: dict[str, list[int]],
+    placements: Sequence[Placement],
+    time_limit: float,
+    seed: int = 0,
+    arrays: Arrays | None = None,
+    keep: Mapping[str, int] | None = None,
+    keep_weight: float = 0.0,
+) -> tuple[Placement, ...]:
+    """Like :func:`polish` (same arguments), but escaping its local optima: a polish for
+    ``ANNEAL_POLISH_SHARE`` of ``time_limit``, simulated annealing (random moves, a move
+    that raises the cost by ``d`` kept with a chance of exp(-d / T), T falling from
+    ``ANNEAL_T0`` to ``ANNEAL_T1``) for ``ANNEAL_SHARE``, then a polish of the best
+    timetable it saw for the rest. Never worse than ``placements`` by the polish's count
+    of the cost. On a 2,026-lesson demo cluster, from a first timetable at 580: 0.5 s of
+    polish (390), 5.4 s of annealing (161) and 3 s of polish: 126; 15 s of annealing
+    instead: 67. CP-SAT's neighbourhoods needed 120 s for 123."""
+    if not has_soft_rules(ix.problem):
+        return tuple(placements)
+    began = time.perf_counter()
+    arrays, soft = _polish_arrays(ix, starts, placements, arrays, keep, keep_weight)
     rng = random.Random(seed)
+    _polish_until(arrays, soft, began + ANNEAL_POLISH_SHARE * time_limit, rng)
+    _anneal_until(arrays, soft, began + (ANNEAL_POLISH_SHARE + ANNEAL_SHARE) * time_limit, seed)
+    _polish_until(arrays, soft, began + time_limit, rng)
+    return arrays.placements()
+
+
+def _polish_arrays(
+    ix: Index,
+    starts: dict[str, list[int]],
+    placements: Sequence[Placement],
+    arrays: Arrays | None,
+    keep: Mapping[str, int] | None,
+    keep_weight: float,
+) -> tuple[Arrays, Any]:
+    """The arrays holding ``placements`` (``arrays`` when given) and the soft rules."""
+    warm_up()
     if arrays is None:
         arrays = _loaded(ix, starts, placements)
-    soft = _soft_rules(ix, arrays, keep or {}, keep_weight)
+    return arrays, _soft_rules(ix, arrays, keep or {}, keep_weight)
+
+
+def _polish_until(arrays: Arrays, soft: Any, deadline: float, rng: random.Random) -> None:
+    """Polish passes in random orders until one moves nothing or the ``deadline``."""
     order = list(range(len(arrays.units)))
     moves = 1
     while moves and time.perf_counter() < deadline:
@@ -665,7 +718,31 @@ def polish(
             if time.perf_counter() >= deadline:
                 break
             moves += _polish_pass(arrays, soft, np.array(order[k : k + _POLISH_SLICE], np.int32))
-    return arrays.placements()
+
+
+def _anneal_until(arrays: Arrays, soft: Any, deadline: float, seed: int) -> None:
+    """Simulated annealing (:func:`polishing.anneal`) in slices until the ``deadline``,
+    the temperature falling geometrically with the time spent; the best timetable seen
+    is put back at the end."""
+    static = arrays.static._replace(soft_share=np.float64(0.0))
+    state = arrays.state
+    units = np.array(
+        [u for u in range(len(arrays.units)) if not static.u_locked[u]], np.int32
+    )  # fmt: skip
+    began = time.perf_counter()
+    if units.size == 0 or deadline <= began:
+        return
+    cost = polishing.total_cost(static, state, soft)
+    costs = np.array([cost, cost], np.float64)
+    best_start, best_room = state.start.copy(), state.a_room.copy()
+    scratch = np.zeros(max(1, len(arrays.units)), np.int32)
+    swapping.seed(seed * 1009 + 7)
+    while (now := time.perf_counter()) < deadline:
+        spent = (now - began) / (deadline - began)
+        temperature = ANNEAL_T0 * (ANNEAL_T1 / ANNEAL_T0) ** spent
+        polishing.anneal(static, state, soft, scratch, units, _ANNEAL_SLICE, temperature, costs,
+                         best_start, best_room)  # fmt: skip
+    polishing.restore(static, state, best_start, best_room)
 
 
 def _loaded(ix: Index, starts: dict[str, list[int]], placements: Sequence[Placement]) -> Arrays:

@@ -186,15 +186,16 @@ def _to_cheapest(v, S, A, P, stamp):
 
 
 @_compile
-def _try_move(u, s, S, A, P, scratch):
+def _try_move(u, s, S, A, P, scratch, slack):
     """Move unit ``u`` to ``s`` and the units in its way to their cheapest starts; kept
-    (True) when the soft cost falls and every hard rule holds, else undone."""
+    when every hard rule holds and the soft cost changes by less than ``slack`` (below 0:
+    it must fall by more), else undone. The change when kept, else infinity."""
     n = _victims(u, s, scratch, S, A, False)
     if n < 0 or n > MAX_SWAP:
-        return False
+        return np.inf
     for j in range(n):
         if scratch[j] == u:
-            return False
+            return np.inf
     stamp = _new_stamp(P)
     P.mark[u] = stamp
     moved = np.empty(n + 1, np.int32)
@@ -223,10 +224,10 @@ def _try_move(u, s, S, A, P, scratch):
             after += _unit_cost(scratch[j], _start_of(scratch[j], S, A), S, A, P, stamp)
     if kept:
         after += _people_cost(moved, n + 1, S, A, P)
-    if kept and after < before - 1e-9:
-        return True
+    if kept and after - before < slack:
+        return after - before
     _undo(mark_j, A, S)
-    return False
+    return np.inf
 
 
 @_compile
@@ -251,10 +252,53 @@ def polish(S, A, P, order, scratch):
             if s == s0 or (not people and _unit_cost(u, s, S, A, P, stamp) >= now - 1e-9):
                 continue
             A.ctr[CTR_JOURNAL] = 0
-            if _try_move(u, s, S, A, P, scratch):
+            if _try_move(u, s, S, A, P, scratch, -1e-9) < np.inf:
                 moves += 1
                 break
     return moves
+
+
+@_compile
+def anneal(S, A, P, scratch, units, moves, temperature, cost, best_start, best_room):
+    """``moves`` random moves (a unit of ``units`` to one of its starts, the units in its
+    way to their cheapest) at ``temperature``: one that raises the soft cost by ``d`` is
+    kept with a chance of exp(-d / temperature) (simulated annealing), one that breaks a
+    hard rule never. ``cost[0]`` follows the timetable's cost; whenever it falls below
+    ``cost[1]``, the starts and rooms are copied to ``best_start`` and ``best_room``."""
+    kept = 0
+    for _ in range(moves):
+        u = units[np.random.randint(units.shape[0])]
+        c0 = S.u_cand_ptr[u]
+        s = S.u_cand[c0 + np.random.randint(S.u_cand_ptr[u + 1] - c0)]
+        if s == _start_of(u, S, A):
+            continue
+        A.ctr[CTR_JOURNAL] = 0
+        change = _try_move(u, s, S, A, P, scratch, -temperature * np.log(1.0 - np.random.random()))
+        if change == np.inf:
+            continue
+        kept += 1
+        cost[0] += change
+        if cost[0] < cost[1] - 1e-9:
+            cost[1] = cost[0]
+            best_start[:] = A.start
+            best_room[:] = A.a_room
+    return kept
+
+
+@_compile
+def restore(S, A, starts, rooms):
+    """Put every lesson back at ``starts`` in ``rooms`` (a timetable ``anneal`` saw)."""
+    for a in range(A.start.shape[0]):
+        _unplace(a, False, S, A)
+    for a in range(A.start.shape[0]):
+        if starts[a] >= 0:
+            _place(a, starts[a], rooms[a], False, S, A)
+
+
+@_compile
+def total_cost(S, A, P):
+    """The timetable's cost for the soft rules and goals this pass weighs."""
+    return _total_cost(S, A, P)
 
 
 @_compile

@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 from auyl.engines.timetabling import constraints as rules
 from auyl.engines.timetabling.build import SCALE, Build, BuildStopped, start_slots
 from auyl.engines.timetabling.evaluate import evaluate
-from auyl.engines.timetabling.greedy import Arrays, Search, has_goals, polish, warm_up
+from auyl.engines.timetabling.greedy import Arrays, Search, anneal, has_goals, polish, warm_up
 from auyl.engines.timetabling.index import Index
 from auyl.engines.timetabling.model import (
     HARD,
@@ -74,14 +74,19 @@ _WARM_CYCLES, _WARM_SHARE = 3, 0.15
 #: mostly stops sooner, when a pass moves nothing; the minimum covers the CP-SAT model
 #: still being built beside it (sharing the interpreter) in a race the greedy won
 _POLISH_SHARE, _POLISH_MIN_S = 0.5, 0.25
-#: an optimising solve of a cluster (its goals on) polishes its first timetable for at
-#: most this share of the time left (mostly less: it stops when a pass moves nothing),
-#: then CP-SAT goes on from it. On a 2,026-lesson demo cluster the polish took the soft
-#: cost from 580 to 222 in 4 s; CP-SAT's neighbourhoods, from 1,858 (the greedy then
-#: ignored the cluster's goals) to 1,806 in 10 s and 628 in 90 s. On FET's soft rules
-#: CP-SAT does better alone (anonymous-1-2007, 10 s, seeds 0-1: 9.58 / 11.51 against
-#: 12.46 / 13.41 after a long polish)
-_POLISH_OPT_SHARE = 0.6
+#: an optimising solve of a cluster (its goals on) first anneals its first timetable
+#: (:func:`greedy.anneal`) for this share of the time left, then CP-SAT goes on from it.
+#: On a 2,026-lesson demo cluster (first timetable 580) the annealing reached 126 in 9 s;
+#: CP-SAT's neighbourhoods alone, 1,806 in 10 s and 544 in 120 s from the first timetable
+#: of the greedy that ignored the goals (1,858), 123 in 120 s from a polished one. On
+#: FET's soft rules CP-SAT does better alone after the first polish (anonymous-1-2007,
+#: 10 s, seeds 0-1: 9.58 / 11.51 against 12.46 / 13.41 after a long polish)
+#: (at most this many seconds a lesson: a small school's CP-SAT proves it optimal) ...
+_ANNEAL_SHARE, _ANNEAL_S_PER_LESSON = 0.75, 0.05
+#: ... unless that would leave CP-SAT less than this a lesson (10 s on a 2,000-lesson
+#: cluster): then annealing has all the time (at 60 s on that cluster, 59 with annealing
+#: alone, 55 with CP-SAT's last 30 %)
+_CP_SAT_S_PER_LESSON = 0.005
 #: seconds the racing CP-SAT thread waits before building its model: building it is
 #: Python, sharing the interpreter with the greedy's own Python work, and the greedy
 #: answers most schools within this (the race doubled some small clusters' 0.09 s)
@@ -311,8 +316,12 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
             warm = _polished(problem, ix, starts, warm, options, _first_polish_s(options, t0))
         _record_first(watcher, options, warm.found_by)
         if not options.first_solution_only and has_goals(problem):
-            left = options.time_limit - (time.perf_counter() - t0)
-            warm = _polished(problem, ix, starts, warm, options, _POLISH_OPT_SHARE * left)
+            warm, done = _annealed(problem, ix, starts, warm, options, t0)
+            if done:
+                return _answer(
+                    problem, options, t0, watcher, warm.placements, "feasible", None,
+                    warm.evaluation,
+                )  # fmt: skip
     if warm.complete and options.first_solution_only:
         return _answer(
             problem, options, t0, watcher, warm.placements, "feasible", None, warm.evaluation
@@ -375,9 +384,11 @@ def _polished(
     warm: _Warm,
     options: SolveOptions,
     budget: float,
+    how: Callable[..., tuple[Placement, ...]] = polish,
 ) -> _Warm:
-    """``warm`` (complete) after :func:`greedy.polish` mended its soft rules and goals for
-    at most ``budget`` seconds, a lesson moved from ``options.keep`` costing its keep
+    """``warm`` (complete) after :func:`greedy.polish` (or ``how``: :func:`greedy.anneal`)
+    mended its soft rules and goals for at most ``budget`` seconds, a lesson moved from
+    ``options.keep`` costing its keep
     weight -- kept only when :func:`evaluate` finds no hard violation and the cost (soft
     plus moves) falls. The answer carries its evaluation, and the greedy's arrays when they
     hold its placements (:func:`greedy.polish` changes them in place)."""
@@ -386,7 +397,7 @@ def _polished(
     if sum(before.soft_by_kind.get(kind, 0.0) for kind in _POLISHED) <= 0 or budget <= 0:
         return warm
     keep = {p.activity: p.start for p in options.keep}
-    better = polish(
+    better = how(
         ix, starts, warm.placements, budget, options.seed, warm.arrays, keep, options.keep_weight
     )
     after = evaluate(problem, better)
@@ -396,6 +407,28 @@ def _polished(
     ):
         return _Warm(better, True, warm.found_by, after, warm.arrays)
     return dataclasses.replace(warm, arrays=None)  # they hold the rejected placements
+
+
+def _annealed(
+    problem: Problem,
+    ix: Index,
+    starts: dict[str, list[int]],
+    warm: _Warm,
+    options: SolveOptions,
+    t0: float,
+) -> tuple[_Warm, bool]:
+    """A cluster's first timetable after :func:`greedy.anneal`, for ``_ANNEAL_SHARE`` of
+    the time left (at most ``_ANNEAL_S_PER_LESSON`` a lesson), CP-SAT going on for the
+    rest -- or for all of it but the answer's reserve when CP-SAT would get less than
+    ``_CP_SAT_S_PER_LESSON`` a lesson (then True: its model alone takes about 2 s of
+    Python to build on a cluster, and its first seconds gain less than annealing's)."""
+    n = len(problem.activities)
+    left = options.time_limit - (time.perf_counter() - t0) - _ANSWER_S_PER_LESSON * n
+    budget = min(_ANNEAL_SHARE * left, _ANNEAL_S_PER_LESSON * n)
+    alone = left - budget < _CP_SAT_S_PER_LESSON * n
+    if alone:
+        budget = left
+    return _polished(problem, ix, starts, warm, options, budget, anneal), alone
 
 
 def _first_polish_s(options: SolveOptions, t0: float) -> float:

@@ -652,9 +652,10 @@ def polish(
     """``placements`` (a complete timetable) with fewer soft rules and cluster goals broken
     (:mod:`polishing`), passes in random orders until one moves nothing or ``time_limit``
     is spent; a lesson moved from its ``keep`` start costs ``keep_weight`` (re-solving).
-    ``arrays``, when given, already hold exactly ``placements``
-    (the greedy's own: no set-up) and are changed in place. Locked lessons stay; the caller
-    checks the result with :func:`evaluate` (the pass ignores the other soft goals)."""
+    ``arrays``, when given, already hold exactly ``placements`` (the greedy's own: no
+    set-up) and are changed in place. Locked lessons stay; the caller checks the result
+    with :func:`evaluate` (whose count differs for three lessons of a subject on a day, and
+    for FET's gap and daily rules, which the pass keeps as hard limits only)."""
     if not has_soft_rules(ix.problem):
         return tuple(placements)
     deadline = time.perf_counter() + time_limit

@@ -1,5 +1,6 @@
-"""Soft polish of a complete timetable, compiled by numba: hill climbing on the soft
-min-days and preferred-start rules.
+"""Soft polish of a complete timetable, compiled by numba: hill climbing (and, for a
+cluster, simulated annealing) on the soft min-days and preferred-start rules and the
+cluster model's goals.
 
 The greedy start (and CP-SAT's first timetable in the race) only uses soft rules to break
 ties or, on every other attempt, by chance; its first timetable can break many soft
@@ -7,16 +8,19 @@ min-days rules that a few moves would mend. This pass makes those moves before t
 timetable is handed back:
 
 * a unit whose soft cost (:func:`_unit_cost`) is above zero tries every start where its
-  own cost would be lower;
+  own cost would be lower; a unit whose people have gaps or end a day with a hard subject
+  (:func:`_people_cost`) tries every start;
 * the units in its way there (at most ``MAX_SWAP``; none locked) go to their cheapest start
   where nothing is in their way -- usually the unit's old start, a swap;
 * the move is kept when the soft cost of every unit it touched falls, and no hard rule
   breaks (:func:`swapping._put` checks the new starts, :func:`swapping.unit_gaps_ok` the days left);
   otherwise it is undone from the journal.
 
-The cost of a rule between two moved units is counted once (half on each side), so the
-sum over the moved units is the exact change of the timetable's cost for these rules. The
-caller (:func:`greedy.polish`) keeps the result only when :func:`evaluate` agrees.
+The cost of a rule between two moved units is counted once (half on each side), and the
+goals of a person's week are counted for every person of the moved units, so the sum is
+the exact change of the timetable's cost for these rules. :func:`anneal` makes the same
+moves at random and keeps some that raise the cost. The caller (:func:`greedy.polish`,
+:func:`greedy.anneal`) keeps the result only when :func:`evaluate` agrees.
 """
 
 from __future__ import annotations

@@ -75,13 +75,13 @@ _WARM_CYCLES, _WARM_SHARE = 3, 0.15
 #: still being built beside it (sharing the interpreter) in a race the greedy won
 _POLISH_SHARE, _POLISH_MIN_S = 0.5, 0.25
 #: an optimising solve of a cluster (its goals on) first anneals its first timetable
-#: (:func:`greedy.anneal`) for this share of the time left, then CP-SAT goes on from it.
-#: On a 2,026-lesson demo cluster (first timetable 580) the annealing reached 126 in 9 s;
-#: CP-SAT's neighbourhoods alone, 1,806 in 10 s and 544 in 120 s from the first timetable
-#: of the greedy that ignored the goals (1,858), 123 in 120 s from a polished one. On
-#: FET's soft rules CP-SAT does better alone after the first polish (anonymous-1-2007,
-#: 10 s, seeds 0-1: 9.58 / 11.51 against 12.46 / 13.41 after a long polish)
-#: (at most this many seconds a lesson: a small school's CP-SAT proves it optimal) ...
+#: (:func:`greedy.anneal`) for this share of the time left, at most this many seconds a
+#: lesson (a small school's CP-SAT proves it optimal), then CP-SAT goes on from it. On a
+#: 2,026-lesson demo cluster (first timetable 580) annealing reached 126 in 9 s; CP-SAT's
+#: neighbourhoods alone, 1,806 in 10 s and 544 in 120 s from the first timetable of the
+#: greedy that ignored the goals (1,858), 123 in 120 s from a polished one. On FET's soft
+#: rules CP-SAT does better alone after the first polish (anonymous-1-2007, 10 s, seeds
+#: 0-1: 9.58 / 11.51 against 12.46 / 13.41 after a long polish)
 _ANNEAL_SHARE, _ANNEAL_S_PER_LESSON = 0.75, 0.05
 #: ... unless that would leave CP-SAT less than this a lesson (10 s on a 2,000-lesson
 #: cluster): then annealing has all the time (at 60 s on that cluster, 59 with annealing
@@ -318,8 +318,10 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
         if not options.first_solution_only and has_goals(problem):
             warm, done = _annealed(problem, ix, starts, warm, options, t0)
             if done:
+                cost = _cost(warm.evaluation or evaluate(problem, warm.placements), warm.placements,
+                             options)  # fmt: skip
                 return _answer(
-                    problem, options, t0, watcher, warm.placements, "feasible", None,
+                    problem, options, t0, watcher, warm.placements, "feasible", cost,
                     warm.evaluation,
                 )  # fmt: skip
     if warm.complete and options.first_solution_only:
@@ -388,10 +390,10 @@ def _polished(
 ) -> _Warm:
     """``warm`` (complete) after :func:`greedy.polish` (or ``how``: :func:`greedy.anneal`)
     mended its soft rules and goals for at most ``budget`` seconds, a lesson moved from
-    ``options.keep`` costing its keep
-    weight -- kept only when :func:`evaluate` finds no hard violation and the cost (soft
-    plus moves) falls. The answer carries its evaluation, and the greedy's arrays when they
-    hold its placements (:func:`greedy.polish` changes them in place)."""
+    ``options.keep`` costing its keep weight -- kept only when :func:`evaluate` finds no
+    hard violation and the cost (soft plus moves, :func:`_cost`) falls. The answer carries
+    its evaluation, and the greedy's arrays when they hold its placements (the polish
+    changes them in place)."""
     before = warm.evaluation or evaluate(problem, warm.placements)
     warm = dataclasses.replace(warm, evaluation=before)
     if sum(before.soft_by_kind.get(kind, 0.0) for kind in _POLISHED) <= 0 or budget <= 0:

@@ -423,7 +423,9 @@ def warm_up() -> None:
         attempt = _begin(arrays, 10, time.perf_counter() + 3600)
         while _step(attempt) is None:
             pass
-        _polish_pass(arrays, _soft_rules(ix, arrays, {}, 0.0), np.arange(3, dtype=np.int32))
+        soft = _soft_rules(ix, arrays, {}, 0.0)
+        _polish_pass(arrays, soft, np.arange(3, dtype=np.int32))
+        _anneal_until(arrays, soft, seed=0, slices=1)
         _compiled.set()
 
 
@@ -688,7 +690,7 @@ def anneal(
     arrays, soft = _polish_arrays(ix, starts, placements, arrays, keep, keep_weight)
     rng = random.Random(seed)
     _polish_until(arrays, soft, began + ANNEAL_POLISH_SHARE * time_limit, rng)
-    _anneal_until(arrays, soft, began + (ANNEAL_POLISH_SHARE + ANNEAL_SHARE) * time_limit, seed)
+    _anneal_until(arrays, soft, seed, began + (ANNEAL_POLISH_SHARE + ANNEAL_SHARE) * time_limit)
     _polish_until(arrays, soft, began + time_limit, rng)
     return arrays.placements()
 
@@ -721,10 +723,12 @@ def _polish_until(arrays: Arrays, soft: Any, deadline: float, rng: random.Random
             moves += _polish_pass(arrays, soft, np.array(order[k : k + _POLISH_SLICE], np.int32))
 
 
-def _anneal_until(arrays: Arrays, soft: Any, deadline: float, seed: int) -> None:
-    """Simulated annealing (:func:`polishing.anneal`) in slices until the ``deadline``,
-    the temperature falling geometrically with the time spent; the best timetable seen
-    is put back at the end."""
+def _anneal_until(
+    arrays: Arrays, soft: Any, seed: int, deadline: float = float("inf"), slices: int = -1
+) -> None:
+    """Simulated annealing (:func:`polishing.anneal`) in slices until the ``deadline`` (or
+    ``slices`` slices: the warm-up compiles it with one), the temperature falling
+    geometrically with the time spent; the best timetable seen is put back at the end."""
     static = arrays.static._replace(soft_share=np.float64(0.0))
     state = arrays.state
     units = np.array(
@@ -738,11 +742,12 @@ def _anneal_until(arrays: Arrays, soft: Any, deadline: float, seed: int) -> None
     best_start, best_room = state.start.copy(), state.a_room.copy()
     scratch = np.zeros(max(1, len(arrays.units)), np.int32)
     swapping.seed(seed * 1009 + 7)
-    while (now := time.perf_counter()) < deadline:
-        spent = (now - began) / (deadline - began)
+    while (now := time.perf_counter()) < deadline and slices != 0:
+        spent = min(1.0, (now - began) / (deadline - began))
         temperature = ANNEAL_T0 * (ANNEAL_T1 / ANNEAL_T0) ** spent
         polishing.anneal(static, state, soft, scratch, units, _ANNEAL_SLICE, temperature, costs,
                          best_start, best_room)  # fmt: skip
+        slices -= 1
     polishing.restore(static, state, best_start, best_room)
 
 

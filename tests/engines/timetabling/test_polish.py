@@ -288,3 +288,19 @@ def test_annealing_escapes_the_polishs_local_optima_on_random_clusters():
         polished_costs.append(evaluate(p, polish(ix, starts, first, 1.0, seed)).soft_cost)
 
     assert sum(annealed_costs) < sum(polished_costs)  # measured: 0 against 4
+
+
+def test_annealing_leaves_a_locked_lesson_where_it_is():
+    # T's gap at period 2 would only close by moving the locked a there (G2 is away then)
+    p = problem(
+        [lesson("a", group="G1", fixed_start=0), lesson("b", group="G2")],
+        week(1, 3),
+        groups=[Group("G1"), Group("G2", unavailable=frozenset({1}))],
+        soft=goals(teacher_gaps=1.0),
+    )
+    before = (Placement("a", 0), Placement("b", 2))
+    ix = Index.of(p)
+
+    after = anneal(ix, start_slots(ix, relax=False), before, time_limit=0.5)
+
+    assert starts_of(after) == {"a": 0, "b": 2}

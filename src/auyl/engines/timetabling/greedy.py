@@ -660,6 +660,7 @@ def polish(
     for FET's gap and daily rules, which the pass keeps as hard limits only)."""
     if not has_soft_rules(ix.problem):
         return tuple(placements)
+    warm_up()  # loading the compiled code is not the polish's time
     deadline = time.perf_counter() + time_limit
     arrays, soft = _polish_arrays(ix, starts, placements, arrays, keep, keep_weight)
     _polish_until(arrays, soft, deadline, random.Random(seed))
@@ -686,6 +687,7 @@ def anneal(
     instead: 67. CP-SAT's neighbourhoods needed 120 s for 123."""
     if not has_soft_rules(ix.problem):
         return tuple(placements)
+    warm_up()  # loading the compiled code is not the annealing's time
     began = time.perf_counter()
     arrays, soft = _polish_arrays(ix, starts, placements, arrays, keep, keep_weight)
     rng = random.Random(seed)
@@ -704,7 +706,6 @@ def _polish_arrays(
     keep_weight: float,
 ) -> tuple[Arrays, Any]:
     """The arrays holding ``placements`` (``arrays`` when given) and the soft rules."""
-    warm_up()
     if arrays is None:
         arrays = _loaded(ix, starts, placements)
     return arrays, _soft_rules(ix, arrays, keep or {}, keep_weight)

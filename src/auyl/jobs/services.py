@@ -40,9 +40,11 @@ def job_start(*, kind: str, by: Any, params: dict[str, Any], task: Callable[[str
     job_id = str(job.pk)
     if settings.HUEY.get("immediate"):
         task(job_id)  # runs inline, so tests inside a transaction see the result at once
+        job.refresh_from_db()
     else:
+        # not read again once queued: a consumer may be writing the row already (with the
+        # tests' shared-cache SQLite a read then made its first update fail, "table locked")
         transaction.on_commit(lambda: task(job_id))
-    job.refresh_from_db()
     return job
 
 

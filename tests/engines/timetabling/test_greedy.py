@@ -59,6 +59,22 @@ def test_greedy_fills_a_packed_week_with_repairs():
     assert evaluate(p, placements).hard_violations == 0
 
 
+def test_a_lesson_of_a_busier_teacher_is_placed_before_one_of_an_idle_teacher():
+    busy = [lesson(f"busy{k}", "Busy", f"G{k}") for k in range(4)]
+    p = problem([lesson("idle", "Idle", "G0"), *busy], week(2, 3))
+    ix = Index.of(p)
+    units = greedy_module._units(ix)
+    order = greedy_module._hardest_first(
+        units, greedy_module._difficulties(ix, units, start_slots(ix, relax=False))
+    )
+    assert order[-1] == ["idle"]  # G0's lessons share the slots; Busy teaches 4 of 6
+
+
+def test_units_equally_hard_keep_their_order():
+    units = [["a"], ["b"], ["c"]]
+    assert greedy_module._hardest_first(units, [0.5, 0.2, 0.5]) == [["b"], ["a"], ["c"]]
+
+
 def test_the_first_timetable_may_come_from_the_greedy_start():
     s = solve(packed_school(), SolveOptions(time_limit=3.0, first_solution_only=True))
     assert s.feasible and s.evaluation is not None and s.evaluation.hard_violations == 0

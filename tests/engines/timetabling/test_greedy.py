@@ -245,6 +245,26 @@ def test_a_greedy_far_from_a_timetable_hands_its_core_to_a_second_cp_sat_search(
     assert s.seconds < 5.0
 
 
+@pytest.mark.parametrize(("workers", "cycle_s"), [(2, 2.0 + 0.004 * 18), (1, 0.25 * 1.2)])
+def test_racing_cp_sat_the_greedy_may_use_more_than_a_share_of_a_short_limit(
+    monkeypatch: pytest.MonkeyPatch, workers: int, cycle_s: float
+) -> None:
+    """CP-SAT racing on the other core loses nothing to the greedy's time: an optimising
+    solve whose limit is short gets no timetable when the greedy, which would find one,
+    stops at a quarter of it (MAPS at 1.2 s). Alone, the greedy leaves CP-SAT the rest."""
+    budgets: list[float] = []
+    real = Search.run
+
+    def spy(self: Search, limit: float, stop: object = None) -> greedy_module.Found:
+        budgets.append(limit)
+        return real(self, limit, stop)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Search, "run", spy)
+    s = solve(packed_school(), SolveOptions(time_limit=1.2, workers=workers))
+    assert s.feasible
+    assert budgets[0] == pytest.approx(min(cycle_s, 1.2), abs=0.05)
+
+
 def test_a_greedy_search_goes_on_where_it_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """The warm start repairs between two runs of one search: the second run goes on
     with the same long lane, from the steps the first one made."""

@@ -50,9 +50,10 @@ Progress = Callable[[float, str], None]
 _EXPLAIN_MIN_S = 1.0
 #: presolve probing budget (deterministic seconds) when looking for the first timetable
 _PROBING_DTIME = 0.5
-#: greedy warm start budget: this share of the time limit, at most base + 4 ms per lesson --
-#: twice the seconds the greedy's long lane keeps soft rules (``greedy.LONG_SOFT_S``), so
-#: that it gets to its rougher second half (at equal budgets MHS_July2 took 23 s, not 5)
+#: greedy warm start budget: base + 4 ms per lesson -- twice the seconds the greedy's long
+#: lane keeps soft rules (``greedy.LONG_SOFT_S``), so that it gets to its rougher second
+#: half (at equal budgets MHS_July2 took 23 s, not 5) -- and, with no CP-SAT racing it,
+#: at most this share of the time limit (:func:`_greedy_budget`)
 _GREEDY_SHARE, _GREEDY_BASE_S, _GREEDY_PER_LESSON_S = 0.25, 2.0, 0.004
 #: racing CP-SAT, the greedy gives up after a cycle whose fullest attempt placed fewer
 #: than this share of the lessons (JMSS 89 %, GYR 61 %; Van_RhynFinal, which it finds
@@ -604,8 +605,7 @@ def _warm_start(
     if options.keep:
         kept = _kept(problem, starts, options.keep)
         return kept if kept.complete else _mend_kept(problem, ix, starts, options, t0)
-    per_lesson = _GREEDY_PER_LESSON_S * len(starts)
-    budget = min(_GREEDY_SHARE * options.time_limit, _GREEDY_BASE_S + per_lesson)
+    budget = _greedy_budget(options, len(starts), racing=stop is not None)
     best = _Warm((), False)
     cycle = 0
     greedy_search = Search(ix, starts, options.seed)
@@ -626,6 +626,16 @@ def _warm_start(
         if stop is not None and _hopeless(best, starts):
             break  # far from a timetable: the core goes to a second CP-SAT search
     return best
+
+
+def _greedy_budget(options: SolveOptions, lessons: int, racing: bool) -> float:
+    """Seconds of one greedy cycle: a base plus a share per lesson, and -- unless a CP-SAT
+    search races it on the other core, which the greedy's time takes nothing from -- at
+    most ``_GREEDY_SHARE`` of the limit. Capped while racing, an optimising solve whose
+    limit was twice the time of a first timetable found none (MAPS at 1.2 s, first 0.6 s:
+    0 of 3 seeds; Shipena at 5.8 s, first 2.9 s: 2 of 3)."""
+    budget = _GREEDY_BASE_S + _GREEDY_PER_LESSON_S * lessons
+    return budget if racing else min(_GREEDY_SHARE * options.time_limit, budget)
 
 
 def _kept(problem: Problem, starts: dict[str, list[int]], keep: Sequence[Placement]) -> _Warm:

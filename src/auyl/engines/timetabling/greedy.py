@@ -123,7 +123,7 @@ def _difficulties(
     anonymous-1-2007 3.3 -> 1.9 s, FGPS 54 -> 12 s, Brazil 0.84 -> 0.38 s,
     KalengaPSY15T1a 3.0 -> 2.2 s; Highlands 0.25 -> 0.38 s. On the demo clusters, whose
     goals' pairs are in the way while building, it is slower (AKT-0198 0.22 -> 0.64 s,
-    6 seeds) but the 10 s solve ends about 10 % lower."""
+    6 seeds) but the 10 s solve ends about 7 % lower (near the noise)."""
     busy: dict[Person, int] = {}
     for who, lessons in (("teacher", ix.of_teacher), ("group", ix.of_group)):
         for pid, aids in lessons.items():

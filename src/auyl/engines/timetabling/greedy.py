@@ -124,17 +124,18 @@ def _difficulties(
     KalengaPSY15T1a 3.0 -> 2.2 s; Highlands 0.25 -> 0.38 s. On the demo clusters, whose
     goals' pairs are in the way while building, it is slower (AKT-0198 0.22 -> 0.64 s,
     6 seeds) but the 10 s solve ends about 7 % lower (near the noise)."""
-    busy: dict[Person, int] = {}
-    for who, lessons in (("teacher", ix.of_teacher), ("group", ix.of_group)):
-        for pid, aids in lessons.items():
-            busy[(who, pid)] = sum(ix.activity[aid].duration for aid in aids)
+    busy = {
+        (who, pid): ix.weekly_periods(who, pid)
+        for who, lessons in (("teacher", ix.of_teacher), ("group", ix.of_group))
+        for pid in lessons
+    }
     out = []
     for unit in units:
         weight = 0
         for aid in unit:
             a = ix.activity[aid]
             people = [("teacher", t) for t in a.teachers] + [("group", g) for g in a.groups]
-            weight += a.duration * sum(busy.get(person, 0) for person in people)
+            weight += a.duration * sum(busy[person] for person in people)
         out.append(min(len(starts[aid]) for aid in unit) / max(1, weight))
     return out
 

@@ -15,6 +15,7 @@ from auyl.engines.timetabling import (
     Group,
     MaxGaps,
     MinDaysBetween,
+    PreferredStarts,
     Resource,
     SolveOptions,
     evaluate,
@@ -141,6 +142,28 @@ def test_a_closed_room_is_never_used():
     ix = Index.of(p)
     placements, complete = greedy(ix, start_slots(ix, relax=False), time_limit=2.0)
     assert complete and sorted(q.start for q in placements) == [2, 3]
+
+
+@pytest.mark.parametrize("needs", ["room_choices", "resources"])
+def test_a_lesson_takes_its_room_from_a_lesson_that_can_go_elsewhere(needs: str) -> None:
+    """X (busy teacher, starts 0-1) is placed first, at 0, in the only room (or resource
+    of capacity 1); Y may start only at 0, with no teacher or class in common: X must
+    leave the room (FET's way)."""
+    room = Resource("R")
+    x = lesson("x", "T1", "G1", **{needs: ("R",)})
+    others = [lesson(f"t1-{k}", "T1", f"G{k + 2}") for k in range(3)]
+    y = lesson("y", "T2", "G9", **{needs: ("R",)})
+    p = problem([x, y, *others], week(1, 4), resources=[room],
+                constraints=[PreferredStarts("x", frozenset({0, 1})),
+                             PreferredStarts("y", frozenset({0}))])  # fmt: skip
+    ix = Index.of(p)
+    starts = start_slots(ix, relax=False)
+    units = greedy_module._units(ix)
+    order = greedy_module._hardest_first(units, greedy_module._difficulties(ix, units, starts))
+    assert order.index(["x"]) < order.index(["y"])
+    placements, complete = greedy(ix, starts, time_limit=1.0)
+    assert complete and evaluate(p, placements).hard_violations == 0
+    assert {q.activity: q.start for q in placements}["y"] == 0
 
 
 def test_the_same_seed_gives_the_same_timetable():

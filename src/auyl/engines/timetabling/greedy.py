@@ -228,6 +228,7 @@ class Arrays:
             np.full((len(persons), week.n_slots), -1, np.int32),
             np.zeros((len(persons), week.n_days), np.int32),
             r_used,
+            np.full(r_used.shape, -1, np.int32),
             np.full(n, -1, np.int32),
             np.full(n, -1, np.int32),
             np.zeros((_JOURNAL, 4), np.int32),

@@ -25,8 +25,9 @@ description for Auyl's arrays -- no FET code:
 Everything lives in arrays owned by the caller (:mod:`greedy`), so a run can stop after a
 budget of attempts and be resumed. Units in the way are found from the occupancy of the
 lesson's people (teachers, groups), from its min-days partners, daily maxima and teaching
-days (and, for a forced placement, gaps); rooms, resources and gaps are checked when the
-unit is put in. The caller checks the final timetable with :func:`evaluate`.
+days, the rooms and resources of capacity 1 it needs (and, for a forced placement, gaps);
+resources of larger capacity and gaps are checked when the unit is put in. The caller
+checks the final timetable with :func:`evaluate`.
 
 Small helpers called in the innermost loops are inlined (``_inline``): numba passes the
 named tuples to a function it calls by value, which cost more than their work (the
@@ -108,10 +109,13 @@ Static = namedtuple(
     ],
 )
 #: The timetable being built: who is where (``occ`` person x slot), periods a day,
-#: resource use, each lesson's start and room, the undo journal, counters (``CTR_*``),
+#: resource use (and the lesson last put in each resource and slot: exact for a room or a
+#: resource of capacity 1), each lesson's start and room, the undo journal, counters (``CTR_*``),
 #: when each (lesson, start) was last left (tabu), the units of the current chain, stamps
 #: for de-duplicating, and when each unit was last forced in.
-State = namedtuple("State", "occ load r_used start a_room journal ctr tabu in_chain mark forced_at")
+State = namedtuple(
+    "State", "occ load r_used r_occ start a_room journal ctr tabu in_chain mark forced_at"
+)
 #: The explicit recursion stack of :func:`_chain`, one row per level.
 Frames = namedtuple("Frames", "f_unit f_order f_n f_pos f_mark f_victims f_nv f_vpos scratch")
 
@@ -148,9 +152,11 @@ def _place(a, s, room, journaled, S, A):
     for k in range(S.a_res_ptr[a], S.a_res_ptr[a + 1]):
         for t in range(s, s + d):
             A.r_used[S.a_res[k], t] += 1
+            A.r_occ[S.a_res[k], t] = a
     if room >= 0:
         for t in range(s, s + d):
             A.r_used[room, t] += 1
+            A.r_occ[room, t] = a
     A.start[a] = s
     A.a_room[a] = room
     if journaled:
@@ -174,9 +180,13 @@ def _unplace(a, journaled, S, A):
     for k in range(S.a_res_ptr[a], S.a_res_ptr[a + 1]):
         for t in range(s, s + d):
             A.r_used[S.a_res[k], t] -= 1
+            if A.r_occ[S.a_res[k], t] == a:
+                A.r_occ[S.a_res[k], t] = -1
     if room >= 0:
         for t in range(s, s + d):
             A.r_used[room, t] -= 1
+            if A.r_occ[room, t] == a:
+                A.r_occ[room, t] = -1
     A.start[a] = -1
     A.a_room[a] = -1
     if journaled:
@@ -353,7 +363,8 @@ def _victims(u, s, out, S, A, edges):
     In the way: lessons of the same people in those periods, min-days partners too close
     (or, for consecutive-if-same-day, on that day but not adjacent), and -- for a person
     with a daily maximum or a maximum of teaching days -- the fewest lessons of that day
-    (or of the person's lightest other day) that make room. With ``edges`` (a forced
+    (or of the person's lightest other day) that make room; the lessons holding the
+    rooms and resources it needs (:func:`_resource_victims`). With ``edges`` (a forced
     placement), also the lessons at the edge of the day that would leave a person more
     gaps than allowed; a chain leaves such starts out (evicting them there, measured on
     the FET examples, makes chains churn: Brazil went from 4 of 4 seeds found in 10 s to
@@ -398,6 +409,10 @@ def _victims(u, s, out, S, A, edges):
                 n = _take(S.a_unit[S.a_sp_other[k]], out, n, S.u_locked, A.in_chain, A.mark, stamp)
                 if n < 0:
                     return -1
+        if S.a_res_ptr[a] < S.a_res_ptr[a + 1] or S.a_room_ptr[a] < S.a_room_ptr[a + 1]:
+            n = _resource_victims(a, s, out, n, S, A, stamp)
+            if n < 0:
+                return -1
         for k in range(S.a_pp_ptr[a], S.a_pp_ptr[a + 1]):
             p = S.a_pp[k]
             if S.p_dmax[p] >= 0 or S.p_maxdays[p] >= 0:
@@ -409,6 +424,68 @@ def _victims(u, s, out, S, A, edges):
                 if n < 0:
                     return -1
     return n
+
+
+@_inline
+def _resource_victims(a, s, out, n, S, A, stamp):
+    """Add to ``out`` the units to take out so that lesson ``a`` has its resources and a
+    room at ``s``: the lesson in each full resource of capacity 1 and, when none of its
+    rooms is free, the lessons in the room that takes the fewest more units out (a room
+    emptied by a unit already in the way costs nothing). The new count, or -1 when this
+    cannot be done (a closed slot, a lesson that may not move). A full resource of larger
+    capacity is left to :func:`_fits` (its lessons are not known one by one)."""
+    d = S.a_dur[a]
+    for k in range(S.a_res_ptr[a], S.a_res_ptr[a + 1]):
+        r = S.a_res[k]
+        if S.r_cap[r] != 1:
+            continue
+        for t in range(s, s + d):
+            if A.r_used[r, t] >= 1:
+                o = A.r_occ[r, t]
+                if o < 0:
+                    return -1
+                n = _take(S.a_unit[o], out, n, S.u_locked, A.in_chain, A.mark, stamp)
+                if n < 0:
+                    return -1
+    if S.a_room_ptr[a] == S.a_room_ptr[a + 1]:
+        return n
+    best, fewest = -1, 1 << 30
+    for k in range(S.a_room_ptr[a], S.a_room_ptr[a + 1]):
+        more = _room_takes(S.a_rooms[k], s, d, S, A, stamp)
+        if more == 0:
+            return n
+        if more < fewest:
+            best, fewest = S.a_rooms[k], more
+    if best < 0:
+        return -1
+    for t in range(s, s + d):
+        if A.r_used[best, t] >= S.r_cap[best]:
+            n = _take(S.a_unit[A.r_occ[best, t]], out, n, S.u_locked, A.in_chain, A.mark, stamp)
+            if n < 0:
+                return -1
+    return n
+
+
+@_inline
+def _room_takes(r, s, d, S, A, stamp):
+    """How many more units (not marked with ``stamp``) must leave room ``r`` for a lesson
+    of ``d`` periods from ``s``: 0 when it is free; ``1 << 30`` when it cannot be emptied
+    (a closed slot, a room holding several lessons, a lesson that may not move)."""
+    more = 0
+    for t in range(s, s + d):
+        if A.r_used[r, t] < S.r_cap[r]:
+            continue
+        o = A.r_occ[r, t]
+        if S.r_cap[r] != 1 or o < 0:
+            return 1 << 30
+        v = S.a_unit[o]
+        if A.mark[v] == stamp:
+            continue
+        if S.u_locked[v] or A.in_chain[v]:
+            return 1 << 30
+        if t == s or A.r_occ[r, t - 1] != o:
+            more += 1
+    return more
 
 
 @_compile

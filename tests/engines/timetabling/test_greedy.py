@@ -166,6 +166,28 @@ def test_a_lesson_takes_its_room_from_a_lesson_that_can_go_elsewhere(needs: str)
     assert {q.activity: q.start for q in placements}["y"] == 0
 
 
+def test_a_pool_of_rooms_freed_by_a_lesson_in_the_way_takes_the_lesson():
+    """A pool of 2 spare rooms is full at period 0 (b, locked, and a); y may start only
+    at 0 and shares its class with a: taking a out frees a room of the pool, which the
+    greedy cannot see lesson by lesson but must not rule out."""
+    pool = Resource("P", capacity=2)
+    a = lesson("a", "T3", "G1", room_choices=("P",))
+    b = lesson("b", "T4", "G2", room_choices=("P",), fixed_start=0)
+    y = lesson("y", "T2", "G1", room_choices=("P",))
+    others = [lesson(f"t3-{k}", "T3", f"G{k + 5}") for k in range(4)]
+    p = problem([a, b, y, *others], week(1, 6), resources=[pool],
+                constraints=[PreferredStarts("a", frozenset({0, 1})),
+                             PreferredStarts("y", frozenset({0}))])  # fmt: skip
+    ix = Index.of(p)
+    starts = start_slots(ix, relax=False)
+    units = greedy_module._units(ix)
+    order = greedy_module._hardest_first(units, greedy_module._difficulties(ix, units, starts))
+    assert order.index(["a"]) < order.index(["y"])
+    placements, complete = greedy(ix, starts, time_limit=1.0)
+    assert complete and evaluate(p, placements).hard_violations == 0
+    assert {q.activity: q.start for q in placements}["y"] == 0
+
+
 def test_the_same_seed_gives_the_same_timetable():
     p = packed_school()
     ix = Index.of(p)

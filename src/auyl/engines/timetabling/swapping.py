@@ -432,8 +432,8 @@ def _resource_victims(a, s, out, n, S, A, stamp):
     room at ``s``: the lesson in each full resource of capacity 1 and, when none of its
     rooms is free, the lessons in the room that takes the fewest more units out (a room
     emptied by a unit already in the way costs nothing). The new count, or -1 when this
-    cannot be done (a closed slot, a lesson that may not move). A full resource of larger
-    capacity is left to :func:`_fits` (its lessons are not known one by one)."""
+    cannot be done (a closed slot, a lesson that may not move). A full resource or room of
+    larger capacity is left to :func:`_fits` (its lessons are not known one by one)."""
     d = S.a_dur[a]
     for k in range(S.a_res_ptr[a], S.a_res_ptr[a + 1]):
         r = S.a_res[k]
@@ -469,14 +469,18 @@ def _resource_victims(a, s, out, n, S, A, stamp):
 @_inline
 def _room_takes(r, s, d, S, A, stamp):
     """How many more units (not marked with ``stamp``) must leave room ``r`` for a lesson
-    of ``d`` periods from ``s``: 0 when it is free; ``1 << 30`` when it cannot be emptied
-    (a closed slot, a room holding several lessons, a lesson that may not move)."""
+    of ``d`` periods from ``s``: 0 when it is free -- or holds several lessons (a pool of
+    spare rooms), whose lessons are not known one by one: the units already in the way may
+    free it, and :func:`_fits` decides; ``1 << 30`` when it cannot be emptied (a closed
+    slot, a lesson that may not move)."""
+    if S.r_cap[r] != 1:
+        return 0
     more = 0
     for t in range(s, s + d):
-        if A.r_used[r, t] < S.r_cap[r]:
+        if A.r_used[r, t] < 1:
             continue
         o = A.r_occ[r, t]
-        if S.r_cap[r] != 1 or o < 0:
+        if o < 0:
             return 1 << 30
         v = S.a_unit[o]
         if A.mark[v] == stamp:

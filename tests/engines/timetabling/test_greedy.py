@@ -16,6 +16,7 @@ from auyl.engines.timetabling import (
     MaxGaps,
     MinDaysBetween,
     PreferredStarts,
+    Problem,
     Resource,
     SolveOptions,
     evaluate,
@@ -144,6 +145,19 @@ def test_a_closed_room_is_never_used():
     assert complete and sorted(q.start for q in placements) == [2, 3]
 
 
+def _greedy_starts(p: Problem, first: str, then: str) -> dict[str, int]:
+    """The starts of the greedy's timetable of ``p``, checked complete and clean, after
+    checking that it places ``first`` before ``then`` (the situation a test sets up)."""
+    ix = Index.of(p)
+    starts = start_slots(ix, relax=False)
+    units = greedy_module._units(ix)
+    order = greedy_module._hardest_first(units, greedy_module._difficulties(ix, units, starts))
+    assert order.index([first]) < order.index([then])
+    placements, complete = greedy(ix, starts, time_limit=1.0)
+    assert complete and evaluate(p, placements).hard_violations == 0
+    return {q.activity: q.start for q in placements}
+
+
 @pytest.mark.parametrize("needs", ["room_choices", "resources"])
 def test_a_lesson_takes_its_room_from_a_lesson_that_can_go_elsewhere(needs: str) -> None:
     """X (busy teacher, starts 0-1) is placed first, at 0, in the only room (or resource
@@ -156,14 +170,7 @@ def test_a_lesson_takes_its_room_from_a_lesson_that_can_go_elsewhere(needs: str)
     p = problem([x, y, *others], week(1, 4), resources=[room],
                 constraints=[PreferredStarts("x", frozenset({0, 1})),
                              PreferredStarts("y", frozenset({0}))])  # fmt: skip
-    ix = Index.of(p)
-    starts = start_slots(ix, relax=False)
-    units = greedy_module._units(ix)
-    order = greedy_module._hardest_first(units, greedy_module._difficulties(ix, units, starts))
-    assert order.index(["x"]) < order.index(["y"])
-    placements, complete = greedy(ix, starts, time_limit=1.0)
-    assert complete and evaluate(p, placements).hard_violations == 0
-    assert {q.activity: q.start for q in placements}["y"] == 0
+    assert _greedy_starts(p, first="x", then="y")["y"] == 0
 
 
 def test_a_pool_of_rooms_freed_by_a_lesson_in_the_way_takes_the_lesson():
@@ -178,14 +185,7 @@ def test_a_pool_of_rooms_freed_by_a_lesson_in_the_way_takes_the_lesson():
     p = problem([a, b, y, *others], week(1, 6), resources=[pool],
                 constraints=[PreferredStarts("a", frozenset({0, 1})),
                              PreferredStarts("y", frozenset({0}))])  # fmt: skip
-    ix = Index.of(p)
-    starts = start_slots(ix, relax=False)
-    units = greedy_module._units(ix)
-    order = greedy_module._hardest_first(units, greedy_module._difficulties(ix, units, starts))
-    assert order.index(["a"]) < order.index(["y"])
-    placements, complete = greedy(ix, starts, time_limit=1.0)
-    assert complete and evaluate(p, placements).hard_violations == 0
-    assert {q.activity: q.start for q in placements}["y"] == 0
+    assert _greedy_starts(p, first="a", then="y")["y"] == 0
 
 
 def test_the_same_seed_gives_the_same_timetable():

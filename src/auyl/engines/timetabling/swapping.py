@@ -22,12 +22,14 @@ description for Auyl's arrays -- no FET code:
    class's may not. When the queue is empty, a person whose gap limit the removals broke
    has that day's lessons taken out and queued again.
 
-Everything lives in arrays owned by the caller (:mod:`greedy`), so a run can stop after a
-budget of attempts and be resumed. Units in the way are found from the occupancy of the
-lesson's people (teachers, groups), from its min-days partners, daily maxima and teaching
-days, the rooms and resources of capacity 1 it needs (and, for a forced placement, gaps);
-resources of larger capacity and gaps are checked when the unit is put in. The caller
-checks the final timetable with :func:`evaluate`.
+The loop that applies these steps unit by unit is :func:`building.run` (with Kempe chains,
+:mod:`kempe`, between steps 3 and 4). Everything lives in arrays owned by the caller
+(:mod:`greedy`), so a run can stop after a budget of attempts and be resumed. Units in the
+way are found from the occupancy of the lesson's people (teachers, groups), from its min-
+days partners, daily maxima and teaching days, the rooms and resources of capacity 1 it
+needs (and, for a forced placement, gaps); resources of larger capacity and gaps are
+checked when the unit is put in. The caller checks the final timetable with
+:func:`evaluate`.
 
 Small helpers called in the innermost loops are inlined (``_inline``): numba passes the
 named tuples to a function it calls by value, which cost more than their work (the
@@ -64,7 +66,8 @@ TABU_STEPS = 40
 #: partners with their days, weights and consecutive flag, site), people (``p_*``: daily
 #: maximum, teaching days, gaps a day / a week (-1: none), blocked slots, travel needs,
 #: periods of all their lessons),
-#: resource capacities, the week, the effort per chain and the share of soft weights used.
+#: resource capacities, the week, the effort per chain and the share of soft weights used;
+#: whether Kempe chains are used (``exchanges``, :mod:`building`).
 Static = namedtuple(
     "Static",
     [
@@ -106,6 +109,7 @@ Static = namedtuple(
         "p_tr_k",
         "p_hours",
         "p_slack",
+        "exchanges",
     ],
 )
 #: The timetable being built: who is where (``occ`` person x slot), periods a day,
@@ -897,34 +901,5 @@ def place_locked(u, S, A):
 
 @_compile
 def seed(value):
-    """Seed numba's own random generator (used by :func:`run`)."""
+    """Seed numba's own random generator (used by :func:`building.run`)."""
     np.random.seed(value)
-
-
-@_compile
-def run(S, A, F, queue, max_calls, max_forced):
-    """Place the queued units until the queue is empty (True) or ``max_calls`` attempts /
-    ``max_forced`` forced placements are spent (False; call again to go on)."""
-    ctr = A.ctr
-    spent = 0
-    forced = 0
-    while True:
-        if ctr[CTR_QLEN] == 0 and _break_gaps(S, A, queue) == 0:
-            return True
-        if spent >= max_calls or forced >= max_forced:
-            return False
-        u = _pop_front(queue, ctr)
-        ctr[CTR_STEP] += 1
-        ctr[CTR_JOURNAL] = 0
-        ctr[CTR_CALLS] = 0
-        ctr[CTR_BUDGET] = S.chain_effort
-        ok = _chain(u, S, A, F)
-        spent += ctr[CTR_CALLS]
-        if ok:
-            continue
-        ctr[CTR_JOURNAL] = 0
-        forced += 1
-        # a day's edges are stripped only when no start works otherwise: it takes out
-        # lessons that are not in the way, so it is the last resort
-        if not _force(u, S, A, queue, False) and not _force(u, S, A, queue, True):
-            _push_back(queue, ctr, u)

@@ -145,6 +145,15 @@ def _chain_units(u, ux, x, y, B, S, A, units, sides):
 
 
 @_compile
+def _take_out(units, n, S, A):
+    """Take every lesson of the first ``n`` units out (journaled)."""
+    for j in range(n):
+        v = units[j]
+        for m in range(S.u_ptr[v], S.u_ptr[v + 1]):
+            _unplace(S.u_act[m], True, S, A)
+
+
+@_compile
 def _exchange(u, ux, x, y, n, S, A, units, sides):
     """Move the ``n`` units of the chain to the other block and put ``u`` at ``ux`` (all
     journaled). True when every hard rule holds; else the timetable is as it was."""
@@ -154,10 +163,7 @@ def _exchange(u, ux, x, y, n, S, A, units, sides):
         v = units[j]
         shift = (y - x) if sides[j] == 0 else (x - y)
         new_start[j] = A.start[S.u_act[S.u_ptr[v]]] + shift
-    for j in range(n):
-        v = units[j]
-        for m in range(S.u_ptr[v], S.u_ptr[v + 1]):
-            _unplace(S.u_act[m], True, S, A)
+    _take_out(units, n, S, A)
     ok = _put(u, ux, S, A)
     j = 0
     while ok and j < n:
@@ -224,10 +230,7 @@ def evict_and_exchange(u, S, A, scratch):
             continue
         victims[:n] = scratch[:n]
         mark_j = A.ctr[CTR_JOURNAL]
-        for j in range(n):
-            v = victims[j]
-            for m in range(S.u_ptr[v], S.u_ptr[v + 1]):
-                _unplace(S.u_act[m], True, S, A)
+        _take_out(victims, n, S, A)
         ok = _put(u, s, S, A)
         j = 0
         while ok and j < n:  # a Kempe chain may move ``u`` too: it stays placed

@@ -57,13 +57,11 @@ CHAIN_EFFORTS = (100, 30, 300)
 #: per attempt (cycled): the share of its weight with which a soft min-days partner placed
 #: too close is taken out of the way (1: as FET does; 0: soft rules only break ties)
 SOFT_SHARES = (1.0, 0.0)
-#: Kempe chains (:mod:`kempe`) used or not, for two attempts each (one of each soft share),
-#: cycled over restarts (the lane that never restarts uses them). Measured, the greedy
-#: alone, 4 seeds: with them everywhere Collegiate_Junior_School2 is found on 4 of 4 in
-#: 30 s (9-15 s) but Van_RhynFinal on 1-2 of 4 in 15 s (4 of 4 without); in every other
-#: restart, 1 and 3 of 4; in the lane that never restarts only, 0 and 3 of 4; in the
-#: restarts only, 4 and 1 of 4
-EXCHANGES = (True,)
+#: Kempe chains (:mod:`kempe`) in every lane. Measured, the greedy alone, 4 seeds: so,
+#: Collegiate_Junior_School2 is found on 4 of 4 in 30 s (9-15 s) but Van_RhynFinal on 1-2
+#: of 4 in 15 s (4 of 4 without); in every other restart, 1 and 3 of 4; in the lane that
+#: never restarts only, 0 and 3 of 4; in the restarts only, 4 and 1 of 4
+EXCHANGES = True
 #: attempts one chain of the lane that never restarts may make
 LONG_EFFORT = 300
 #: the soft share of the lane that never restarts (see ``SOFT_SHARES``) for its first
@@ -523,7 +521,7 @@ class Search:
         self.difficulty = _difficulties(ix, self.units, starts)
         order = _hardest_first(self.units, self.difficulty)
         arrays = Arrays.of(ix, starts, order, LONG_EFFORT, self.rng, shuffle=False,
-                           soft_share=LONG_SOFT_SHARE, exchanges=True)  # fmt: skip
+                           soft_share=LONG_SOFT_SHARE, exchanges=EXCHANGES)  # fmt: skip
         self.long = _begin(arrays, max_forced=1 << 62, until=float("inf"))
         self.soft_seconds = LONG_SOFT_S + LONG_SOFT_PER_UNIT_S * len(self.units)
         self.seconds = 0.0  # spent in :meth:`run` so far (before the current call)
@@ -597,7 +595,7 @@ def _next_attempt(
     arrays = Arrays.of(
         ix, starts, order, CHAIN_EFFORTS[attempt % len(CHAIN_EFFORTS)], rng,
         shuffle=attempt > 0, soft_share=SOFT_SHARES[attempt % len(SOFT_SHARES)],
-        exchanges=EXCHANGES[attempt // len(SOFT_SHARES) % len(EXCHANGES)],
+        exchanges=EXCHANGES,
     )  # fmt: skip
     swapping.seed(seed * 1009 + attempt + 1)
     luby = _luby(attempt + 1)
